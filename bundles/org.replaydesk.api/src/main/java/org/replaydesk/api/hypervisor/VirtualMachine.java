@@ -1,0 +1,68 @@
+package org.replaydesk.api.hypervisor;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.osgi.annotation.versioning.ProviderType;
+import org.replaydesk.api.ReplayDeskException;
+import org.replaydesk.api.SnapshotTag;
+import org.replaydesk.api.VmName;
+
+/**
+ * One desktop VM managed by a {@link Hypervisor}. Every method that needs a running VM throws a
+ * {@link ReplayDeskException} with status CONFLICT when the VM has no process.
+ */
+@ProviderType
+public interface VirtualMachine {
+
+    VmName name();
+
+    VmSpec spec();
+
+    VmState state();
+
+    /** A fresh status (state, icount, log size, uptime); queries the monitor when the VM runs. */
+    VmStatus status();
+
+    /** Starts the VM's process and returns once its monitor answers. CONFLICT when it already runs. */
+    void start();
+
+    /**
+     * Stops the VM: asks QEMU to quit (which also finalises the record log) and kills the process
+     * if it has not ended within the timeout. A no-op for a VM without a process.
+     */
+    void stop(Duration timeout);
+
+    /** Pauses the guest and returns its instruction count at the pause. */
+    long pause();
+
+    /** Resumes a paused guest. */
+    void resume();
+
+    /**
+     * Replay only: runs until the guest reaches {@code icount}, then pauses there. Waits up to
+     * {@code timeout} for the pause.
+     */
+    void runUntil(long icount, Duration timeout);
+
+    /** Writes the current screen as a PNG file. */
+    void screendump(Path pngFile);
+
+    /** Types text on the guest's keyboard (letters, digits, punctuation, '\n' for Enter). */
+    void typeText(String text);
+
+    /** Switches the demo guest's workload at run time, without a reboot. */
+    void switchWorkload(String workload);
+
+    /**
+     * Takes a snapshot of the running VM (retrying while record/replay refuses) and reports the
+     * stall the guest saw.
+     */
+    SnapshotResult snapshot(SnapshotTag tag);
+
+    /** The VM's record log, or, for a replayer, the log it replays. */
+    Path recordLog();
+
+    /** The qcow2 image that holds the VM's disk and its snapshots. */
+    Path diskImage();
+}

@@ -1,0 +1,110 @@
+package org.replaydesk.hypervisor.qemu.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.replaydesk.api.hypervisor.RecordReplayMode;
+import org.replaydesk.api.hypervisor.ReplaySource;
+import org.replaydesk.api.hypervisor.VmSpec;
+
+/**
+ * Builds the QEMU command line for a VM. Record and replay must see an identical machine (same
+ * devices, same -icount options), so both come from this one place; only backends (sockets,
+ * files, VNC port) may differ between a recorder and its replayers.
+ */
+final class QemuCommandLine {
+
+    /** Kernel arguments every demo-guest VM gets: serial console, 640x480x24 VESA framebuffer. */
+    static final String BASE_KERNEL_ARGS = "console=ttyS0 vga=0x312 quiet";
+
+    private QemuCommandLine() {
+    }
+
+    /**
+     * @param spec the VM definition
+     * @param paths the VM's files and sockets
+     * @param kernel kernel to boot, or null when booting a disk image
+     * @param initrd initrd, or null
+     * @param disk the qcow2 image the VM runs on (holds its snapshots)
+     * @param vncTcpPort loopback TCP port for QEMU's own VNC, or 0 for none
+     * @param netServerPort port of the loopback file server the net workload uses
+     */
+    static List<String> build(String qemuBinary, VmSpec spec, VmPaths paths, Path kernel, Path initrd, Path disk,
+            int vncTcpPort, int netServerPort) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(qemuBinary);
+        cmd.addAll(List.of("-name", spec.name().value(), "-nodefaults", "-no-user-config"));
+        cmd.addAll(List.of("-machine", "pc", "-accel", "tcg", "-smp", "1", "-m", Integer.toString(spec.memoryMb())));
+        cmd.addAll(List.of("-icount", icount(spec, paths)));
+        // Host-clock reads are logged under record; a VM clock for the RTC keeps the log smaller (REPORT.md).
+        cmd.addAll(List.of("-rtc", "base=utc,clock=vm"));
+        boolean recordReplay = spec.mode() != RecordReplayMode.NONE;
+        if (kernel != null) {
+            cmd.addAll(List.of("-kernel", kernel.toString()));
+            if (initrd != null) {
+                cmd.addAll(List.of("-initrd", initrd.toString()));
+            }
+            cmd.addAll(List.of("-append", kernelArgs(spec, netServerPort)));
+        }
+        // Every disk goes through blkreplay under record/replay: request completion order is
+        // non-deterministic and blkreplay logs it (the data itself is not in the log).
+        String format = disk.toString().endsWith(".qcow2") ? "qcow2" : "raw";
+        if (recordReplay) {
+            cmd.addAll(List.of("-drive", "file=" + disk + ",format=" + format + ",if=none,id=disk0-direct"));
+            cmd.addAll(List.of("-drive", "driver=blkreplay,if=none,image=disk0-direct,id=disk0"));
+        } else {
+            cmd.addAll(List.of("-drive", "file=" + disk + ",format=" + format + ",if=none,id=disk0"));
+        }
+        cmd.addAll(List.of("-device", "virtio-blk-pci,drive=disk0" + (spec.boot().diskImage().isPresent() ? ",bootindex=0" : "")));
+        cmd.addAll(List.of("-vga", "std", "-display", "none"));
+        cmd.addAll(List.of("-vnc", "unix:" + paths.vncSocket()));
+        if (vncTcpPort > 0) {
+            cmd.addAll(List.of("-vnc", "127.0.0.1:" + (vncTcpPort - 5900) + ",id=vnc-loopback"));
+        }
+        cmd.addAll(List.of("-chardev", "socket,id=serial0,path=" + paths.serialSocket() + ",server=on,wait=off,logfile="
+                + paths.serialLog() + ",logappend=on"));
+        cmd.addAll(List.of("-serial", "chardev:serial0"));
+        cmd.addAll(List.of("-qmp", "unix:" + paths.qmpSocket() + ",server=on,wait=off"));
+        cmd.addAll(List.of("-qmp", "unix:" + paths.monitorSocket() + ",server=on,wait=off"));
+        if (spec.network()) {
+            cmd.addAll(List.of("-netdev", "user,id=net0" + (spec.mode() == RecordReplayMode.REPLAY ? ",restrict=on" : "")));
+            cmd.addAll(List.of("-device", "e1000,netdev=net0"));
+            if (recordReplay) {
+                // Packets are recorded into the log; a replayer drops live packets and needs no network.
+                cmd.addAll(List.of("-object", "filter-replay,id=net0-replay,netdev=net0"));
+            }
+        } else {
+            cmd.addAll(List.of("-net", "none"));
+        }
+        cmd.addAll(List.of("-pidfile", paths.pidFile().toString()));
+        return cmd;
+    }
+
+    static String icount(VmSpec spec, VmPaths paths) {
+        StringBuilder b = new StringBuilder("shift=auto");
+        switch (spec.mode()) {
+            case RECORD -> b.append(",rr=record,rrfile=").append(paths.recordLog());
+            case REPLAY -> {
+                ReplaySource source = spec.replaySource().orElseThrow();
+                b.append(",rr=replay,rrfile=").append(source.logFile());
+                source.snapshot().ifPresent(tag -> b.append(",rrsnapshot=").append(tag.value()));
+            }
+            case NONE -> {
+                // plain icount: same timing model as record, so a VM behaves alike in every mode
+            }
+        }
+        return b.toString();
+    }
+
+    static String kernelArgs(VmSpec spec, int netServerPort) {
+        StringBuilder b = new StringBuilder(BASE_KERNEL_ARGS).append(" rd.wl=").append(spec.workload());
+        if (spec.network() && netServerPort > 0) {
+            b.append(" rd.netport=").append(netServerPort);
+        }
+        if (!spec.boot().kernelArgs().isEmpty()) {
+            b.append(' ').append(spec.boot().kernelArgs());
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,33 @@
+package org.replaydesk.hypervisor.qemu.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the QEMU driver, PID {@code org.replaydesk.hypervisor.qemu}. */
+@ObjectClassDefinition(name = "ReplayDesk QEMU driver", description = "Where QEMU, the demo guest and VM state live")
+@interface QemuHypervisorConfig {
+
+    @AttributeDefinition(description = "QEMU system emulator: a name looked up on PATH, or an absolute path")
+    String qemu_binary() default "qemu-system-x86_64";
+
+    @AttributeDefinition(description = "qemu-img: a name looked up on PATH, or an absolute path")
+    String qemu_img_binary() default "qemu-img";
+
+    @AttributeDefinition(description = "Folder with the demo guest (vmlinuz, initrd.gz, video.raw); empty = ${karaf.home}/guest")
+    String guest_dir() default "";
+
+    @AttributeDefinition(description = "Folder holding one sub-folder per VM; empty = ${karaf.data}/replaydesk/vms")
+    String state_dir() default "";
+
+    @AttributeDefinition(description = "Folder for the VMs' unix sockets (kept short: socket paths are limited to 107 bytes); empty = a folder under /tmp")
+    String socket_dir() default "";
+
+    @AttributeDefinition(description = "First loopback TCP port for QEMU's own VNC server (one per running VM); 0 = no TCP VNC")
+    int vnc_loopback_port_base() default 5901;
+
+    @AttributeDefinition(description = "Loopback port of the file server the 'net' workload downloads from; 0 = off")
+    int net_server_port() default 18080;
+
+    @AttributeDefinition(description = "Seconds to wait for a starting QEMU's monitor")
+    int start_timeout_seconds() default 60;
+}
