@@ -79,7 +79,7 @@ final class VmDefinitionCodec {
                     root.path("workload").asText(VmSpec.DEFAULT_WORKLOAD),
                     RecordReplayMode.valueOf(required(root, "mode")), bootSource, root.path("network").asBoolean(false),
                     replay);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException | ReplayDeskException e) {
             throw new ReplayDeskException(Status.FAILED, "Damaged VM definition " + source + ": " + e.getMessage(), e);
         }
     }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# ReplayDesk demo: sets up this machine, builds, unpacks and starts the distribution with all roles
+# in one Karaf, and starts a recording demo desktop VM you can look at with a VNC viewer.
+#
+#   ./demo.sh              set up, build, start Karaf and the demo VM
+#   ./demo.sh --no-build   same, reusing the distribution already built
+#   ./demo.sh stop         stop Karaf (which stops every VM)
+#
+# REPLAYDESK_HOME (default: ./run/replaydesk) is where the distribution is unpacked; VM state
+# lives in its data/ folder and survives restarts.
+set -euo pipefail
+cd "$(dirname "$0")"
+repo=$PWD
+home=${REPLAYDESK_HOME:-$repo/run/replaydesk}
+export JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+
+client() { # run shell commands in batch mode, one per line on stdin
+  "$home/bin/client" -u karaf -p karaf -r 3 -b 2>&1 | grep -v 'JAVA_HOME not set'
+}
+
+if [ "${1:-}" = stop ]; then
+  if [ -x "$home/bin/stop" ]; then
+    "$home/bin/stop" 2>/dev/null || true
+    for _ in $(seq 60); do "$home/bin/status" >/dev/null 2>&1 || break; sleep 1; done
+    echo "ReplayDesk stopped."
+  else
+    echo "No ReplayDesk in $home."
+  fi
+  exit 0
+fi
+
+scripts/packages.sh
+if [ "${1:-}" != --no-build ]; then
+  echo "== Building (first build downloads Maven artifacts and the guest kernel; a few minutes)"
+  mvn -B -ntp -q install -DskipTests
+fi
+dist=$(ls karaf-assembly/target/replaydesk-karaf-assembly-*.tar.gz 2>/dev/null | head -1)
+[ -n "$dist" ] || { echo "No distribution in karaf-assembly/target: run ./demo.sh without --no-build" >&2; exit 1; }
+
+if [ -x "$home/bin/status" ] && "$home/bin/status" >/dev/null 2>&1; then
+  echo "== Stopping the running ReplayDesk in $home"
+  "$home/bin/stop" || true
+  for _ in $(seq 60); do "$home/bin/status" >/dev/null 2>&1 || break; sleep 1; done
+fi
+echo "== Unpacking $dist into $home (VM state in $home/data is kept)"
+mkdir -p "$home"
+tar xzf "$dist" -C "$home" --strip-components=1 --exclude='*/data/*'
+
+echo "== Starting Karaf"
+"$home/bin/start"
+for i in $(seq 120); do
+  if echo "desk:vm-list --no-format" | client | grep -q "^Name"; then break; fi
+  [ "$i" -lt 120 ] || { echo "Karaf did not come up; see $home/data/log/karaf.log" >&2; exit 1; }
+  sleep 1
+done
+
+if ! echo "desk:vm-info demo" | client | grep -q "^Name"; then
+  echo "desk:vm-create demo --workload anim" | client
+fi
+if ! echo "desk:vm-info demo" | client | grep -Eq "State +\| RUNNING"; then
+  echo "desk:vm-start demo" | client
+fi
+status=$(echo "desk:vm-list" | client)
+echo "$status"
+vnc=$(echo "desk:vm-list --no-format" | client | awk -F'\t' '$1=="demo"{print $8}')
+cat <<MSG
+
+ReplayDesk is running (all roles in one Karaf, in $home).
+The demo desktop VM 'demo' runs under QEMU record/replay with the 'anim' workload.
+
+  View it:          vncviewer ${vnc:-127.0.0.1:5901}        (TigerVNC; or: gvncviewer ${vnc:-127.0.0.1:5901})
+                    a screenshot:  echo "desk:vm-screendump demo /tmp/demo.png" | $home/bin/client -u karaf -p karaf -b
+  Karaf shell:      $home/bin/client -u karaf -p karaf      (then: desk:vm-list, desk:vm-workload demo video, ...)
+  Other workloads:  desk:vm-workload demo anim|video|type|idle|net|cpu
+  Stop everything:  ./demo.sh stop
+
+MSG
