@@ -193,7 +193,7 @@ static void stop_current(void)
     cur = NULL;
 }
 
-/* Load /lib/modules/<group>.order (one module file name per line, dependencies first). */
+/* Load /lib/modules/<group>.order: one "file.ko [parameters]" per line, dependencies first. */
 static void load_modules(const char *group)
 {
     char path[128], line[256];
@@ -203,6 +203,9 @@ static void load_modules(const char *group)
         return;
     while (fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\r\n")] = 0;
+        char *params = strchr(line, ' ');
+        if (params)
+            *params++ = 0;
         if (!line[0])
             continue;
         char ko[300];
@@ -212,7 +215,7 @@ static void load_modules(const char *group)
             fprintf(stderr, "rdctl: %s: %s\n", ko, strerror(errno));
             continue;
         }
-        if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST)
+        if (syscall(SYS_finit_module, fd, params ? params : "", 0) != 0 && errno != EEXIST)
             fprintf(stderr, "rdctl: insmod %s: %s\n", ko, strerror(errno));
         close(fd);
     }

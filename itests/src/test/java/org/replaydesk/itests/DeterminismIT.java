@@ -34,7 +34,7 @@ public class DeterminismIT extends ReplayDeskTestSupport {
 
     @Test
     public void animReplayedFromPowerOnEndsOnTheRecordedScreen() throws Exception {
-        execute("desk:vm-create rec-anim --workload anim");
+        execute("desk:vm-create --workload anim rec-anim");
         execute("desk:vm-start rec-anim");
         awaitGuestReady("rec-anim");
         Thread.sleep(20_000);
@@ -49,14 +49,14 @@ public class DeterminismIT extends ReplayDeskTestSupport {
 
     @Test
     public void typedTextReplayedFromASnapshotEndsOnTheRecordedScreen() throws Exception {
-        execute("desk:vm-create rec-type --workload type");
+        execute("desk:vm-create --workload type rec-type");
         execute("desk:vm-start rec-type");
         awaitGuestReady("rec-type");
         Thread.sleep(2_000);
         String snap = execute("desk:vm-snapshot rec-type ready");
         assertTrue(snap, snap.contains("stall"));
         BufferedImage beforeTyping = screen("rec-type", "before");
-        execute("desk:vm-type rec-type \"echo Hello, ReplayDesk 123\" --enter");
+        execute("desk:vm-type --enter rec-type \"echo Hello, ReplayDesk 123\"");
         Thread.sleep(2_000);
         long icount = icountOf(execute("desk:vm-pause rec-type"));
         BufferedImage recorded = screen("rec-type", "recorded");
@@ -68,10 +68,10 @@ public class DeterminismIT extends ReplayDeskTestSupport {
     }
 
     private BufferedImage replayTo(String recorder, String replayer, String snapshot, long icount) throws Exception {
-        String defined = execute("desk:vm-replay " + recorder + " " + replayer + (snapshot == null ? "" : " --snapshot " + snapshot));
+        String defined = execute("desk:vm-replay " + (snapshot == null ? "" : "--snapshot " + snapshot + " ") + recorder + " " + replayer);
         assertTrue(defined, defined.contains("replays " + recorder));
         execute("desk:vm-start " + replayer);
-        String reached = execute("desk:vm-run-until " + replayer + " " + icount + " --timeout 300", Duration.ofMinutes(6));
+        String reached = execute("desk:vm-run-until --timeout 300 " + replayer + " " + icount, Duration.ofMinutes(6));
         assertTrue(reached, reached.contains("paused at icount " + icount));
         BufferedImage replayed = screen(replayer, "replayed");
         execute("desk:vm-stop " + replayer);

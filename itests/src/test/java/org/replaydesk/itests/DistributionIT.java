@@ -55,7 +55,7 @@ public class DistributionIT {
     @Test
     public void definitionSurvivesARestartAndStoppingKarafLeavesNoQemu() throws Exception {
         start();
-        String created = client("desk:vm-create keeper --workload idle --memory 192");
+        String created = client("desk:vm-create --workload idle --memory 192 keeper");
         assertTrue(created, created.contains("VM keeper created"));
         String started = client("desk:vm-start keeper");
         assertTrue(started, started.contains("RUNNING"));

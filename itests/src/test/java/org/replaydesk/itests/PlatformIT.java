@@ -9,7 +9,9 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,13 +22,9 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.replaydesk.api.VmName;
 import org.replaydesk.api.hypervisor.VmState;
 import org.replaydesk.api.hypervisor.VmStatus;
-
-import javax.inject.Inject;
 
 /**
  * The foundation, end to end through the real distribution and real QEMU: bundle wiring, the VM
@@ -37,27 +35,36 @@ import javax.inject.Inject;
 @ExamReactorStrategy(PerClass.class)
 public class PlatformIT extends ReplayDeskTestSupport {
 
-    @Inject
-    ConfigurationAdmin configurationAdmin;
-
     @After
     public void removeVms() {
         cleanup("life", "victim", "dup", "bad", "twice");
     }
 
     @Test
-    public void everyBundleIsActive() {
-        for (Bundle b : bundleContext.getBundles()) {
-            boolean fragment = b.getHeaders().get("Fragment-Host") != null;
-            assertEquals(b.getSymbolicName() + " is not active", fragment ? Bundle.RESOLVED : Bundle.ACTIVE, b.getState());
-        }
+    public void everyBundleIsActive() throws Exception {
+        await("every bundle to be active", Duration.ofSeconds(60), () -> inactiveBundles().isEmpty());
         long ours = Arrays.stream(bundleContext.getBundles()).filter(b -> b.getSymbolicName().startsWith("org.replaydesk.")).count();
         assertEquals("ReplayDesk bundles installed", 4, ours);
+        assertTrue(execute("bundle:list -t 0 --no-format").contains("ReplayDesk :: Hypervisor :: QEMU"));
+    }
+
+    private List<String> inactiveBundles() {
+        List<String> inactive = new ArrayList<>();
+        for (Bundle b : bundleContext.getBundles()) {
+            boolean fragment = b.getHeaders().get("Fragment-Host") != null;
+            if (b.getState() != (fragment ? Bundle.RESOLVED : Bundle.ACTIVE)) {
+                inactive.add(b.getSymbolicName() + " (state " + b.getState() + ")");
+            }
+        }
+        if (!inactive.isEmpty()) {
+            System.err.println("inactive bundles: " + inactive);
+        }
+        return inactive;
     }
 
     @Test
     public void demoVmLifeCycleThroughTheShell() throws Exception {
-        String created = execute("desk:vm-create life --memory 256 --workload anim");
+        String created = execute("desk:vm-create --memory 256 --workload anim life");
         assertTrue(created, created.contains("VM life created"));
         assertTrue(execute("desk:vm-list --no-format").contains("life\tSTOPPED\trecord"));
 
@@ -80,7 +87,7 @@ public class PlatformIT extends ReplayDeskTestSupport {
         assertTrue("record log did not grow: " + log1 + " -> " + status.logBytes(), status.logBytes() > log1);
         assertTrue(status.icount().isPresent() && status.icount().getAsLong() > 0);
         String listed = execute("desk:vm-list --no-format");
-        assertTrue(listed, Pattern.compile("life\tRUNNING\trecord\t\\d+\t\\d+\t").matcher(listed).find());
+        assertTrue(listed, Pattern.compile("life\tRUNNING\trecord\t\\d+\t\\d+\t\\d+s\tanim\t127.0.0.1:59\\d\\d").matcher(listed).find());
 
         // A snapshot reports the stall the guest saw.
         String snap = execute("desk:vm-snapshot life s1");
@@ -118,7 +125,7 @@ public class PlatformIT extends ReplayDeskTestSupport {
 
     @Test
     public void qemuKilledFromOutsideTurnsTheVmFailedWithAReason() throws Exception {
-        execute("desk:vm-create victim --workload idle --memory 128");
+        execute("desk:vm-create --workload idle --memory 128 victim");
         execute("desk:vm-start victim");
         long pid = Long.parseLong(Files.readString(vmDir("victim").resolve("qemu.pid")).strip());
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
@@ -138,21 +145,21 @@ public class PlatformIT extends ReplayDeskTestSupport {
 
         assertContains(executeExpectingError("desk:vm-start nope"), "No VM named 'nope'");
         assertContains(executeExpectingError("desk:vm-create Bad"), "Invalid VM name 'Bad'");
-        assertContains(executeExpectingError("desk:vm-create bad --memory 10"), "Invalid memory size 10 MiB");
-        assertContains(executeExpectingError("desk:vm-create bad --memory 99999"), "use 64-16384 MiB");
-        assertContains(executeExpectingError("desk:vm-create bad --workload dance"), "Unknown workload 'dance'");
-        assertContains(executeExpectingError("desk:vm-create bad --kernel /nonexistent/vmlinuz"),
+        assertContains(executeExpectingError("desk:vm-create --memory 10 bad"), "Invalid memory size 10 MiB");
+        assertContains(executeExpectingError("desk:vm-create --memory 99999 bad"), "use 64-16384 MiB");
+        assertContains(executeExpectingError("desk:vm-create --workload dance bad"), "Unknown workload 'dance'");
+        assertContains(executeExpectingError("desk:vm-create --kernel /nonexistent/vmlinuz bad"),
                 "Kernel /nonexistent/vmlinuz does not exist");
-        assertContains(executeExpectingError("desk:vm-create bad --image /nonexistent/disk.qcow2"),
+        assertContains(executeExpectingError("desk:vm-create --image /nonexistent/disk.qcow2 bad"),
                 "Disk image /nonexistent/disk.qcow2 does not exist");
         assertFalse(Files.exists(vmDir("bad")));
         assertEquals(before, execute("desk:vm-list --no-format"));
 
-        execute("desk:vm-create dup --workload idle --memory 128");
+        execute("desk:vm-create --workload idle --memory 128 dup");
         assertContains(executeExpectingError("desk:vm-create dup"), "A VM named 'dup' already exists");
         assertEquals(128, hypervisor().get(VmName.of("dup")).spec().memoryMb());
 
-        execute("desk:vm-create twice --workload idle --memory 128");
+        execute("desk:vm-create --workload idle --memory 128 twice");
         execute("desk:vm-start twice");
         long pid = Long.parseLong(Files.readString(vmDir("twice").resolve("qemu.pid")).strip());
         assertContains(executeExpectingError("desk:vm-start twice"), "already running");
@@ -163,38 +170,34 @@ public class PlatformIT extends ReplayDeskTestSupport {
         execute("desk:vm-stop twice");
 
         // QEMU missing: the driver says so and what to install; the VM stays as it was.
-        Configuration config = configurationAdmin.getConfiguration("org.replaydesk.hypervisor().qemu", null);
-        var saved = config.getProperties();
-        var props = new java.util.Hashtable<String, Object>();
-        if (saved != null) {
-            for (var keys = saved.keys(); keys.hasMoreElements();) {
-                String k = keys.nextElement();
-                props.put(k, saved.get(k));
-            }
-        }
-        props.put("qemu.binary", "/nonexistent/qemu-system-x86_64");
-        config.update(props);
-        try {
-            await("driver to take the new QEMU path", Duration.ofSeconds(20), () -> {
-                try {
-                    return executeExpectingError("desk:vm-start dup").contains("QEMU is not installed");
-                } catch (Exception e) {
-                    return false;
-                }
-            });
-            assertContains(executeExpectingError("desk:vm-start dup"), "apt-get install qemu-system-x86");
-            assertEquals(VmState.STOPPED, state("dup"));
-        } finally {
-            props.remove("qemu.binary");
-            config.update(props);
-        }
-        await("driver to come back", Duration.ofSeconds(20), () -> {
+        // The operator's way to point the driver elsewhere: configuration through the shell.
+        await("config commands to be registered", Duration.ofSeconds(60), () -> {
             try {
-                return hypervisor().find(VmName.of("dup")).isPresent() && execute("desk:vm-list --no-format").contains("dup");
+                execute("config:list \"(service.pid=org.replaydesk.hypervisor.qemu)\"");
+                return true;
             } catch (Exception e) {
                 return false;
             }
         });
+        long driver = hypervisorServiceId();
+        execute("config:property-set -p org.replaydesk.hypervisor.qemu qemu.binary /nonexistent/qemu-system-x86_64");
+        try {
+            await("driver to restart with the new QEMU path", Duration.ofSeconds(30), () -> hypervisorServiceId() != driver && hypervisorServiceId() != -1);
+            String error = executeExpectingError("desk:vm-start dup");
+            assertContains(error, "QEMU is not installed: '/nonexistent/qemu-system-x86_64' was not found");
+            assertContains(error, "apt-get install qemu-system-x86");
+            assertEquals(VmState.STOPPED, state("dup"));
+        } finally {
+            long broken = hypervisorServiceId();
+            execute("config:property-delete -p org.replaydesk.hypervisor.qemu qemu.binary");
+            await("driver to restart with the default QEMU", Duration.ofSeconds(30), () -> hypervisorServiceId() != broken && hypervisorServiceId() != -1);
+        }
+        assertEquals(VmState.STOPPED, state("dup"));
+    }
+
+    private long hypervisorServiceId() {
+        var ref = bundleContext.getServiceReference(org.replaydesk.api.hypervisor.Hypervisor.class);
+        return ref == null ? -1 : (Long) ref.getProperty("service.id");
     }
 
     static void assertContains(String actual, String expected) {

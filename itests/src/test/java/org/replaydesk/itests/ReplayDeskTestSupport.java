@@ -27,9 +27,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
+
 import javax.imageio.ImageIO;
+import javax.security.auth.Subject;
 import javax.inject.Inject;
 
+import org.apache.karaf.features.BootFinished;
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Configuration;
@@ -53,6 +60,10 @@ public abstract class ReplayDeskTestSupport {
 
     @Inject
     protected SessionFactory sessionFactory;
+
+    /** Injected only once Karaf has installed all boot features, so no refresh happens under a test. */
+    @Inject
+    protected BootFinished bootFinished;
 
 
     private final ExecutorService commandRunner = Executors.newCachedThreadPool();
@@ -122,7 +133,14 @@ public abstract class ReplayDeskTestSupport {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         Session session = sessionFactory.create(System.in, out, out);
-        Future<Object> result = commandRunner.submit(() -> session.execute(command));
+        // Run as the shipped administrator: command ACLs hide admin commands from a session without a subject.
+        Subject operator = new Subject();
+        operator.getPrincipals().add(new UserPrincipal("karaf"));
+        operator.getPrincipals().add(new RolePrincipal("admin"));
+        operator.getPrincipals().add(new RolePrincipal("manager"));
+        operator.getPrincipals().add(new RolePrincipal("viewer"));
+        Future<Object> result = commandRunner.submit(
+                () -> Subject.doAs(operator, (PrivilegedExceptionAction<Object>) () -> session.execute(command)));
         try {
             Object value = result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (value != null) {
@@ -133,8 +151,9 @@ public abstract class ReplayDeskTestSupport {
             System.err.println("karaf@replaydesk> " + command + "\n" + printed);
             return printed;
         } catch (ExecutionException e) {
-            System.err.println("karaf@replaydesk> " + command + "\n  failed: " + e.getCause());
-            if (e.getCause() instanceof Exception ex) {
+            Throwable cause = e.getCause() instanceof PrivilegedActionException pae ? pae.getException() : e.getCause();
+            System.err.println("karaf@replaydesk> " + command + "\n  failed: " + cause);
+            if (cause instanceof Exception ex) {
                 throw ex;
             }
             throw e;

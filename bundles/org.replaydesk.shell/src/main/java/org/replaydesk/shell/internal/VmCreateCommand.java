@@ -72,7 +72,8 @@ public class VmCreateCommand implements Action {
         VmSpec spec = VmSpec.builder(VmName.of(name)).memoryMb(memoryMb).workload(workload)
                 .mode(noRecord ? RecordReplayMode.NONE : RecordReplayMode.RECORD).network(network).boot(boot).build();
         VirtualMachine vm = hypervisor.create(spec);
-        return "VM " + vm.name() + " created (" + spec.memoryMb() + " MiB, workload " + spec.workload() + ", "
-                + spec.mode().name().toLowerCase() + "). Start it with: desk:vm-start " + vm.name();
+        System.out.println("VM " + vm.name() + " created (" + spec.memoryMb() + " MiB, workload " + spec.workload() + ", "
+                + spec.mode().name().toLowerCase() + "). Start it with: desk:vm-start " + vm.name());
+        return null;
     }
 }

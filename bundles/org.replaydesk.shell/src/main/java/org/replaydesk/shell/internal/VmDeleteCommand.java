@@ -12,6 +12,7 @@ public class VmDeleteCommand extends VmCommand {
     @Override
     public Object execute() {
         hypervisor.delete(VmName.of(name));
-        return "VM " + name + " deleted";
+        System.out.println("VM " + name + " deleted");
+        return null;
     }
 }

@@ -23,6 +23,14 @@ public class VmListCommand implements Action {
 
     @Override
     public Object execute() {
+        if (noFormat) {
+            // One VM per line, tab-separated, no padding: stable for scripts.
+            System.out.println("Name\tState\tMode\tIcount\tLog bytes\tUptime\tWorkload\tVNC");
+            for (VirtualMachine vm : hypervisor.list()) {
+                System.out.println(String.join("\t", row(vm.status())));
+            }
+            return null;
+        }
         ShellTable table = new ShellTable();
         table.column("Name");
         table.column("State");
@@ -33,12 +41,15 @@ public class VmListCommand implements Action {
         table.column("Workload");
         table.column("VNC");
         for (VirtualMachine vm : hypervisor.list()) {
-            VmStatus s = vm.status();
-            table.addRow().addContent(s.name().value(), s.state(), s.mode().name().toLowerCase(),
-                    s.icount().isPresent() ? Long.toString(s.icount().getAsLong()) : "-", s.logBytes(),
-                    Formats.duration(s.uptime()), s.workload(), s.vncAddress().orElse("-"));
+            table.addRow().addContent((Object[]) row(vm.status()));
         }
-        table.print(System.out, !noFormat);
+        table.print(System.out);
         return null;
+    }
+
+    private static String[] row(VmStatus s) {
+        return new String[] {s.name().value(), s.state().name(), s.mode().name().toLowerCase(),
+            s.icount().isPresent() ? Long.toString(s.icount().getAsLong()) : "-", Long.toString(s.logBytes()),
+            Formats.duration(s.uptime()), s.workload(), s.vncAddress().orElse("-")};
     }
 }

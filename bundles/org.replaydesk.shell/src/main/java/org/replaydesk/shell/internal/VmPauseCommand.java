@@ -11,6 +11,7 @@ public class VmPauseCommand extends VmCommand {
     @Override
     public Object execute() {
         long icount = vm().pause();
-        return "VM " + name + " paused" + (icount >= 0 ? " at icount " + icount : "");
+        System.out.println("VM " + name + " paused" + (icount >= 0 ? " at icount " + icount : ""));
+        return null;
     }
 }

@@ -25,7 +25,8 @@ public class VmReplayCommand extends VmCommand {
     public Object execute() {
         VirtualMachine vm = hypervisor.createReplayOf(VmName.of(name), VmName.of(replayer),
                 Optional.ofNullable(snapshot).map(SnapshotTag::of));
-        return "VM " + vm.name() + " replays " + name + (snapshot == null ? " from power-on" : " from snapshot " + snapshot)
-                + ". Start it with: desk:vm-start " + vm.name();
+        System.out.println("VM " + vm.name() + " replays " + name + (snapshot == null ? " from power-on" : " from snapshot " + snapshot)
+                + ". Start it with: desk:vm-start " + vm.name());
+        return null;
     }
 }

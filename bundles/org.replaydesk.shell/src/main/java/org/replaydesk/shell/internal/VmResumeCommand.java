@@ -11,6 +11,7 @@ public class VmResumeCommand extends VmCommand {
     @Override
     public Object execute() {
         vm().resume();
-        return "VM " + name + " resumed";
+        System.out.println("VM " + name + " resumed");
+        return null;
     }
 }

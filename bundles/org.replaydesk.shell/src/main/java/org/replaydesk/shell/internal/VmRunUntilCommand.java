@@ -22,6 +22,7 @@ public class VmRunUntilCommand extends VmCommand {
     public Object execute() {
         long t0 = System.nanoTime();
         vm().runUntil(icount, Duration.ofSeconds(timeoutSeconds));
-        return String.format("VM %s paused at icount %d after %.1f s", name, icount, (System.nanoTime() - t0) / 1e9);
+        System.out.println(String.format("VM %s paused at icount %d after %.1f s", name, icount, (System.nanoTime() - t0) / 1e9));
+        return null;
     }
 }

@@ -21,6 +21,7 @@ public class VmScreendumpCommand extends VmCommand {
     public Object execute() {
         Path target = Path.of(file).toAbsolutePath();
         vm().screendump(target);
-        return "Screen of " + name + " saved to " + target;
+        System.out.println("Screen of " + name + " saved to " + target);
+        return null;
     }
 }

@@ -17,7 +17,8 @@ public class VmSnapshotCommand extends VmCommand {
     @Override
     public Object execute() {
         SnapshotResult r = vm().snapshot(SnapshotTag.of(tag));
-        return String.format("Snapshot %s of %s at icount %d: stall %d ms (%d attempt%s, %d ms in all)", r.tag(), name,
-                r.icount(), r.stall().toMillis(), r.attempts(), r.attempts() == 1 ? "" : "s", r.total().toMillis());
+        System.out.println(String.format("Snapshot %s of %s at icount %d: stall %d ms (%d attempt%s, %d ms in all)", r.tag(), name,
+                r.icount(), r.stall().toMillis(), r.attempts(), r.attempts() == 1 ? "" : "s", r.total().toMillis()));
+        return null;
     }
 }

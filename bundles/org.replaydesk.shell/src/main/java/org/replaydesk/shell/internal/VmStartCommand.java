@@ -15,7 +15,8 @@ public class VmStartCommand extends VmCommand {
         VirtualMachine vm = vm();
         vm.start();
         VmStatus s = vm.status();
-        return "VM " + vm.name() + " is " + s.state() + " (" + s.mode().name().toLowerCase() + ")"
-                + s.vncAddress().map(a -> ". View it with a VNC viewer at " + a).orElse("");
+        System.out.println("VM " + vm.name() + " is " + s.state() + " (" + s.mode().name().toLowerCase() + ")"
+                + s.vncAddress().map(a -> ". View it with a VNC viewer at " + a).orElse(""));
+        return null;
     }
 }

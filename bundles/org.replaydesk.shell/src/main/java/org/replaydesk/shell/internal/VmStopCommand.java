@@ -19,6 +19,7 @@ public class VmStopCommand extends VmCommand {
     public Object execute() {
         VirtualMachine vm = vm();
         vm.stop(Duration.ofSeconds(Math.max(1, timeoutSeconds)));
-        return "VM " + vm.name() + " is " + vm.state();
+        System.out.println("VM " + vm.name() + " is " + vm.state());
+        return null;
     }
 }

@@ -20,6 +20,7 @@ public class VmTypeCommand extends VmCommand {
     public Object execute() {
         String all = enter ? text + "\n" : text;
         vm().typeText(all);
-        return "Typed " + all.length() + " key" + (all.length() == 1 ? "" : "s") + " on " + name;
+        System.out.println("Typed " + all.length() + " key" + (all.length() == 1 ? "" : "s") + " on " + name);
+        return null;
     }
 }

@@ -17,6 +17,7 @@ public class VmWorkloadCommand extends VmCommand {
     @Override
     public Object execute() {
         vm().switchWorkload(workload);
-        return "VM " + name + " now runs workload " + workload;
+        System.out.println("VM " + name + " now runs workload " + workload);
+        return null;
     }
 }
