@@ -34,7 +34,8 @@ record QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path
     static Path defaultSocketDir(Path stateDir) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(stateDir.toString().getBytes(StandardCharsets.UTF_8));
-            return Path.of(System.getProperty("java.io.tmpdir", "/tmp"), "replaydesk-" + HexFormat.of().formatHex(digest, 0, 5));
+            // Not java.io.tmpdir: Karaf points it into its data folder, which is as deep as the state folder.
+            return Path.of("/tmp", "replaydesk-" + HexFormat.of().formatHex(digest, 0, 5));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by the Java platform", e);
         }

@@ -44,6 +44,8 @@ final class QemuVirtualMachine implements VirtualMachine {
     private static final Duration WORKLOAD_SWITCH_TIMEOUT = Duration.ofSeconds(20);
     private static final long KEY_INTERVAL_MS = 20;
     private static final int STDERR_TAIL_LINES = 8;
+    /** sun_path in struct sockaddr_un holds 108 bytes including the terminating NUL. */
+    private static final int UNIX_PATH_MAX = 108;
 
     private final QemuHypervisor owner;
     private final VmSpec spec;
@@ -140,6 +142,11 @@ final class QemuVirtualMachine implements VirtualMachine {
                 throw ReplayDeskException.unavailable("Record log " + recordLog() + " to replay in VM '" + name() + "' is missing");
             }
             String qemu = owner.resolveQemu();
+            if (paths.monitorSocket().toString().getBytes(StandardCharsets.UTF_8).length >= UNIX_PATH_MAX) {
+                throw ReplayDeskException.unavailable("Socket path " + paths.monitorSocket() + " is longer than the "
+                        + (UNIX_PATH_MAX - 1) + " bytes a unix socket allows: set socket.dir in " + QemuHypervisor.PID
+                        + ".cfg to a short folder");
+            }
             Files.createDirectories(paths.socketDir());
             for (Path socket : List.of(paths.qmpSocket(), paths.monitorSocket(), paths.vncSocket(), paths.serialSocket())) {
                 Files.deleteIfExists(socket);
