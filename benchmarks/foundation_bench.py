@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Foundation benchmark: boot time, record slowdown and record-log growth per demo workload.
+
+Drives a running ReplayDesk distribution through its shell (bin/client -b), exactly as an
+operator would, and reads the VMs' files for measurements. Prints a table and rewrites the
+"foundation" section of docs/benchmarks.md.
+
+Usage: benchmarks/foundation_bench.py [--home run/replaydesk] [--window 20] [--no-write]
+The distribution must be running (./demo.sh --no-build starts it).
+"""
+import argparse, os, re, statistics, subprocess, sys, time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def client(home, *commands):
+    env = dict(os.environ)
+    env.setdefault("JAVA_HOME", os.path.dirname(os.path.dirname(os.path.realpath(subprocess.check_output(["sh", "-c", "command -v java"]).decode().strip()))))
+    p = subprocess.run([os.path.join(home, "bin", "client"), "-u", "karaf", "-p", "karaf", "-r", "3", "-b"],
+                       input="\n".join(commands) + "\n", capture_output=True, text=True, env=env, timeout=300)
+    out = p.stdout + p.stderr
+    if p.returncode != 0 or "Error executing command" in out:
+        raise RuntimeError(f"{commands}: {out.strip()}")
+    return out
+
+
+def vm_dir(home, name):
+    return os.path.join(home, "data", "replaydesk", "vms", name)
+
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("latin-1")
+    except OSError:
+        return ""
+
+
+def wait_for(pred, timeout, step=0.05):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return None
+
+
+def run_case(home, name, workload, record, window, append="", network=False, typing=False):
+    opts = f"--workload {workload} --memory 256"
+    if not record:
+        opts += " --no-record"
+    if network:
+        opts += " --network"
+    if append:
+        opts += f' --append "{append}"'
+    try:
+        client(home, f"desk:vm-stop {name}", f"desk:vm-delete {name}")
+    except RuntimeError:
+        pass
+    client(home, f"desk:vm-create {opts} {name}")
+    d = vm_dir(home, name)
+    t0 = time.time()
+    client(home, f"desk:vm-start {name}")
+    ready = wait_for(lambda: "RD: ready" in read(os.path.join(d, "serial.log")) and time.time(), 180)
+    if not ready:
+        raise RuntimeError(f"{name}: guest never reported ready")
+    boot = ready - t0
+    boot_log = os.path.getsize(os.path.join(d, "record.log")) if record else 0
+    time.sleep(5)
+    log = os.path.join(d, "record.log")
+    s1, t1 = (os.path.getsize(log) if record else 0), time.time()
+    keys = 0
+    if typing:
+        while time.time() - t1 < window:
+            text = "echo replaydesk typing test 0123456789"
+            client(home, f'desk:vm-type --enter {name} "{text}"')
+            keys += len(text) + 1
+    else:
+        time.sleep(window)
+    s2, t2 = (os.path.getsize(log) if record else 0), time.time()
+    serial = read(os.path.join(d, "serial.log"))
+    fps = [float(m) for m in re.findall(r"STAT: \w+ frames=\d+ fps=([\d.]+)", serial)]
+    client(home, f"desk:vm-stop {name}", f"desk:vm-delete {name}")
+    return {
+        "name": name, "workload": workload, "record": record, "boot_s": boot, "boot_log_mb": boot_log / 1e6,
+        "log_kb_s": (s2 - s1) / (t2 - t1) / 1000 if record else None,
+        "fps": statistics.median(fps[-4:]) if fps else None, "keys_per_s": keys / (t2 - t1) if typing else None,
+    }
+
+
+def fmt(v, f="{:.1f}"):
+    return "-" if v is None else f.format(v)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--home", default=os.path.join(REPO, "run", "replaydesk"))
+    ap.add_argument("--window", type=float, default=20.0, help="seconds of steady state measured per workload")
+    ap.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    args = ap.parse_args()
+    home = os.path.abspath(args.home)
+    client(home, "desk:vm-list")
+
+    rows = []
+    cases = [
+        ("b-idle", "idle", True, "", False, False),
+        ("b-anim", "anim", True, "rd.stats=1", False, False),
+        ("b-video", "video", True, "rd.stats=1", False, False),
+        ("b-type", "type", True, "", False, True),
+        ("b-cpu", "cpu", True, "", False, False),
+        ("b-net", "net", True, "", True, False),
+        # Record slowdown: the same unthrottled animation with and without record, measured by the guest.
+        ("b-anim0-rec", "anim", True, "rd.stats=1 rd.fps=0", False, False),
+        ("b-anim0-plain", "anim", False, "rd.stats=1 rd.fps=0", False, False),
+    ]
+    for name, wl, rec, append, net, typing in cases:
+        r = run_case(home, name, wl, rec, args.window, append, net, typing)
+        rows.append(r)
+        print(f"{name:14} boot {r['boot_s']:5.1f} s  log {fmt(r['log_kb_s'])} KB/s  fps {fmt(r['fps'])}", flush=True)
+
+    by = {r["name"]: r for r in rows}
+    rec0, plain0 = by["b-anim0-rec"], by["b-anim0-plain"]
+    slowdown = plain0["fps"] / rec0["fps"] if rec0["fps"] and plain0["fps"] else None
+    boot_slowdown = rec0["boot_s"] / plain0["boot_s"]
+
+    lines = ["<!-- foundation-bench:start -->",
+             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine (2 cores), QEMU "
+             f"{subprocess.check_output(['qemu-system-x86_64', '--version']).decode().split()[3]}, TCG, "
+             f"`-icount shift=auto`, 256 MiB, {args.window:.0f} s steady-state window after 5 s of settling.",
+             "Reproduce: `./demo.sh --no-build && benchmarks/foundation_bench.py`.", "",
+             "| workload | boot to ready (s) | log at ready (MB) | log growth (KB/s) | guest fps | notes |",
+             "|---|---|---|---|---|---|"]
+    notes = {"b-type": lambda r: f"typing {r['keys_per_s']:.1f} keys/s", "b-anim": lambda r: "fps=25",
+             "b-video": lambda r: "target 25 fps, frames read from disk", "b-net": lambda r: "4 MiB downloads in a loop",
+             "b-anim0-rec": lambda r: "unthrottled, record", "b-anim0-plain": lambda r: "unthrottled, no record"}
+    for r in rows:
+        note = notes.get(r["name"], lambda r: "")(r)
+        lines.append(f"| {r['workload']}{'' if r['record'] else ' (no record)'} | {r['boot_s']:.1f} | "
+                     f"{fmt(r['boot_log_mb']) if r['record'] else '-'} | {fmt(r['log_kb_s'])} | {fmt(r['fps'])} | {note} |")
+    lines += ["", f"Record slowdown (unthrottled anim, guest-measured fps without / with record): "
+                  f"**{fmt(slowdown, '{:.2f}')}x**; boot to ready with / without record: **{boot_slowdown:.2f}x**.",
+              "<!-- foundation-bench:end -->"]
+    section = "\n".join(lines)
+    print(section)
+    if not args.no_write:
+        path = os.path.join(REPO, "docs", "benchmarks.md")
+        text = read(path)
+        if "<!-- foundation-bench:start -->" in text:
+            text = re.sub(r"<!-- foundation-bench:start -->.*<!-- foundation-bench:end -->", lambda m: section, text, flags=re.S)
+        else:
+            text += "\n## Foundation: boot, record slowdown, log growth\n\n" + section + "\n"
+        with open(path, "w") as f:
+            f.write(text)
+        print(f"updated {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
