@@ -55,7 +55,7 @@ for i in $(seq 120); do
 done
 
 if ! echo "desk:vm-info demo" | client | grep -q "^Name"; then
-  echo "desk:vm-create demo --workload anim" | client
+  echo "desk:vm-create --workload anim demo" | client
 fi
 if ! echo "desk:vm-info demo" | client | grep -Eq "State +\| RUNNING"; then
   echo "desk:vm-start demo" | client
@@ -63,12 +63,15 @@ fi
 status=$(echo "desk:vm-list" | client)
 echo "$status"
 vnc=$(echo "desk:vm-list --no-format" | client | awk -F'\t' '$1=="demo"{print $8}')
+vnc=${vnc:-127.0.0.1:5901}
+vnc_port=${vnc##*:}
 cat <<MSG
 
 ReplayDesk is running (all roles in one Karaf, in $home).
 The demo desktop VM 'demo' runs under QEMU record/replay with the 'anim' workload.
 
-  View it:          vncviewer ${vnc:-127.0.0.1:5901}        (TigerVNC; or: gvncviewer ${vnc:-127.0.0.1:5901})
+  View it:          vncviewer 127.0.0.1::$vnc_port          (TigerVNC; port $vnc_port on loopback)
+                    gvncviewer 127.0.0.1:$((vnc_port - 5900))            (display number)
                     a screenshot:  echo "desk:vm-screendump demo /tmp/demo.png" | $home/bin/client -u karaf -p karaf -b
   Karaf shell:      $home/bin/client -u karaf -p karaf      (then: desk:vm-list, desk:vm-workload demo video, ...)
   Other workloads:  desk:vm-workload demo anim|video|type|idle|net|cpu

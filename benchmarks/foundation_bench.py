@@ -89,6 +89,25 @@ def run_case(home, name, workload, record, window, append="", network=False, typ
     }
 
 
+def svg_bars(title, unit, items, path):
+    """A plain SVG bar chart (no plotting library needed on the host)."""
+    w, bar_h, gap, left = 640, 26, 10, 150
+    h = 50 + len(items) * (bar_h + gap)
+    top = max(v for _, v in items) or 1
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="13">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           f'<text x="10" y="22" font-size="15" font-weight="bold">{title}</text>']
+    for i, (label, v) in enumerate(items):
+        y = 40 + i * (bar_h + gap)
+        bw = (w - left - 90) * v / top
+        out.append(f'<text x="10" y="{y + 18}">{label}</text>')
+        out.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar_h}" fill="#3b7dd8"/>')
+        out.append(f'<text x="{left + bw + 6:.1f}" y="{y + 18}">{v:.1f} {unit}</text>')
+    out.append('</svg>')
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
 def fmt(v, f="{:.1f}"):
     return "-" if v is None else f.format(v)
 
@@ -138,12 +157,17 @@ def main():
         note = notes.get(r["name"], lambda r: "")(r)
         lines.append(f"| {r['workload']}{'' if r['record'] else ' (no record)'} | {r['boot_s']:.1f} | "
                      f"{fmt(r['boot_log_mb']) if r['record'] else '-'} | {fmt(r['log_kb_s'])} | {fmt(r['fps'])} | {note} |")
+    chart = "bench-foundation-log-growth.svg"
+    lines += ["", f"![record-log growth per workload]({chart})"]
     lines += ["", f"Record slowdown (unthrottled anim, guest-measured fps without / with record): "
                   f"**{fmt(slowdown, '{:.2f}')}x**; boot to ready with / without record: **{boot_slowdown:.2f}x**.",
               "<!-- foundation-bench:end -->"]
     section = "\n".join(lines)
     print(section)
     if not args.no_write:
+        svg_bars("Record-log growth in steady state (KB/s)", "KB/s",
+                 [(r["workload"], r["log_kb_s"]) for r in rows if r["log_kb_s"] is not None and r["name"] != "b-anim0-rec"],
+                 os.path.join(REPO, "docs", chart))
         path = os.path.join(REPO, "docs", "benchmarks.md")
         text = read(path)
         if "<!-- foundation-bench:start -->" in text:

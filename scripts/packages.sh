@@ -17,6 +17,7 @@ REQUIRED=(
   "/usr/bin/python3:python3"
   "/usr/bin/tar:tar"
   "/usr/bin/gzip:gzip"
+  "/usr/bin/gvnccapture:gvncviewer"
 )
 
 missing=()

@@ -80,6 +80,15 @@ public class PlatformIT extends ReplayDeskTestSupport {
         BufferedImage second = screen("life", "second");
         assertTrue("the animation did not change the screen in 1.5 s", differingPixels(first, second) > 1000);
 
+        // A standard VNC client sees exactly the guest's screen on the loopback port the driver printed.
+        String vnc = hypervisor().get(VmName.of("life")).status().vncAddress().orElseThrow();
+        assertTrue(started, started.contains("VNC at " + vnc + " (vncviewer 127.0.0.1::"));
+        execute("desk:vm-pause life");
+        BufferedImage paused = screen("life", "paused");
+        BufferedImage viewed = vncCapture(vnc, "life-gvnccapture.png");
+        assertEquals("pixels that differ between QEMU's screendump and gvnccapture", 0, differingPixels(paused, viewed));
+        execute("desk:vm-resume life");
+
         // The record log grows while the VM runs.
         long log1 = hypervisor().get(VmName.of("life")).status().logBytes();
         Thread.sleep(3000);
@@ -108,6 +117,21 @@ public class PlatformIT extends ReplayDeskTestSupport {
         assertArrayEquals("QEMU processes left after vm-stop", new long[0], processesMentioning(dir));
         assertTrue(execute("desk:vm-delete life").contains("deleted"));
         assertFalse(Files.exists(dir));
+    }
+
+    /** Captures the screen with gvnccapture (package gvncviewer), a real VNC client. */
+    private BufferedImage vncCapture(String hostPort, String fileName) throws Exception {
+        int port = Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+        Path file = workDir().resolve(fileName);
+        Files.deleteIfExists(file);
+        Process p = new ProcessBuilder("gvnccapture", "--quiet", "127.0.0.1:" + (port - 5900), file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue("gvnccapture did not finish", p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("gvnccapture failed: " + out, 0, p.exitValue());
+        BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
+        assertTrue("gvnccapture wrote no image", image != null);
+        return image;
     }
 
     private BufferedImage awaitNonBlankScreen(String vm) throws Exception {
@@ -183,15 +207,31 @@ public class PlatformIT extends ReplayDeskTestSupport {
         execute("config:property-set -p org.replaydesk.hypervisor.qemu qemu.binary /nonexistent/qemu-system-x86_64");
         try {
             await("driver to restart with the new QEMU path", Duration.ofSeconds(30), () -> hypervisorServiceId() != driver && hypervisorServiceId() != -1);
-            String error = executeExpectingError("desk:vm-start dup");
-            assertContains(error, "QEMU is not installed: '/nonexistent/qemu-system-x86_64' was not found");
-            assertContains(error, "apt-get install qemu-system-x86");
+            // The shell re-registers its commands shortly after the new driver service appears.
+            String[] error = new String[1];
+            await("desk:vm-start to be registered again", Duration.ofSeconds(30), () -> {
+                try {
+                    error[0] = executeExpectingError("desk:vm-start dup");
+                    return !error[0].contains("Command not found");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertContains(error[0], "QEMU is not installed: '/nonexistent/qemu-system-x86_64' was not found");
+            assertContains(error[0], "apt-get install qemu-system-x86");
             assertEquals(VmState.STOPPED, state("dup"));
         } finally {
             long broken = hypervisorServiceId();
             execute("config:property-delete -p org.replaydesk.hypervisor.qemu qemu.binary");
             await("driver to restart with the default QEMU", Duration.ofSeconds(30), () -> hypervisorServiceId() != broken && hypervisorServiceId() != -1);
         }
+        await("desk commands to be registered again", Duration.ofSeconds(30), () -> {
+            try {
+                return execute("desk:vm-list --no-format").contains("dup\tSTOPPED");
+            } catch (Exception e) {
+                return false;
+            }
+        });
         assertEquals(VmState.STOPPED, state("dup"));
     }
 

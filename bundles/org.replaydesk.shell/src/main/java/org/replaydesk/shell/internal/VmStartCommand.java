@@ -16,7 +16,15 @@ public class VmStartCommand extends VmCommand {
         vm.start();
         VmStatus s = vm.status();
         System.out.println("VM " + vm.name() + " is " + s.state() + " (" + s.mode().name().toLowerCase() + ")"
-                + s.vncAddress().map(a -> ". View it with a VNC viewer at " + a).orElse(""));
+                + s.vncAddress().map(VmStartCommand::viewerHint).orElse(""));
         return null;
+    }
+
+    /** VNC viewers disagree on host:N (display or port), so name both forms. */
+    static String viewerHint(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        String host = hostPort.substring(0, colon);
+        int port = Integer.parseInt(hostPort.substring(colon + 1));
+        return ". VNC at " + hostPort + " (vncviewer " + host + "::" + port + ", or display " + host + ":" + (port - 5900) + ")";
     }
 }
