@@ -61,6 +61,8 @@ public final class ServerMessageDecoder extends AbstractRfbDecoder {
 
     /** Rectangles of the update in progress; null between updates. */
     private List<UpdateRectangle> pending;
+    /** Pixel array of a rectangle that is still incomplete. */
+    private int[] scratch;
     /** Rectangles still expected, or -1 when the update ends with LastRect. */
     private int remaining;
 
@@ -89,16 +91,17 @@ public final class ServerMessageDecoder extends AbstractRfbDecoder {
     }
 
     /**
-     * Switches the format of pixel data from the next rectangle on. A colour-mapped format gets a 2^bpp-entry black
-     * map (at most 65536) until the server sends SetColourMapEntries.
+     * Switches the format of pixel data from the next rectangle on. A colour-mapped format gets a black map (256 entries for
+     * 8 bpp, 65536 otherwise) that SetColourMapEntries messages then fill in.
      *
      * @param pixelFormat the format just sent in SetPixelFormat
      */
     public void setPixelFormat(PixelFormat pixelFormat) {
         pixelFormat.validate();
-        if (!pixelFormat.trueColour() && (colourMap == null || colourMap.size() < 1 << pixelFormat.bitsPerPixel()
-                && colourMap.size() < 65536)) {
-            colourMap = new ColourMap(Math.min(1 << pixelFormat.bitsPerPixel(), 65536));
+        // 256 entries for 8 bpp, otherwise the most SetColourMapEntries can address (U16 first + count).
+        int mapSize = pixelFormat.bitsPerPixel() == 8 ? 256 : 65536;
+        if (!pixelFormat.trueColour() && (colourMap == null || colourMap.size() < mapSize)) {
+            colourMap = new ColourMap(mapSize);
         }
         converter = new PixelConverter(pixelFormat, colourMap);
     }
@@ -255,8 +258,13 @@ public final class ServerMessageDecoder extends AbstractRfbDecoder {
         checkInside(rect, encoding);
         int w = rect.width();
         int h = rect.height();
-        // Checked above: w x h fits in the framebuffer, so this allocation is bounded by the screen size.
-        int[] pixels = new int[w * h];
+        if (encoding == Encodings.RAW) {
+            Wire.need(in, (long) w * h * converter.bytesPerPixel());
+        }
+        // Checked above: w x h fits in the framebuffer, so this allocation is bounded by the screen size. Reused
+        // while the same rectangle is still incomplete, so a rectangle arriving in many pieces is allocated once.
+        int[] pixels = scratch != null && scratch.length == w * h ? scratch : new int[w * h];
+        scratch = pixels;
         boolean complete = switch (encoding) {
             case Encodings.RAW -> RawEncoding.decode(in, w, h, converter, pixels, 0, w);
             case Encodings.HEXTILE -> HextileEncoding.decode(in, w, h, converter, pixels, 0, w);
@@ -266,6 +274,7 @@ public final class ServerMessageDecoder extends AbstractRfbDecoder {
         if (!complete) {
             throw NeedMoreInput.INSTANCE;
         }
+        scratch = null; // now owned by the rectangle
         return PixelRectangle.ofPixels(encoding, rect, pixels);
     }
 
