@@ -68,9 +68,18 @@ public class PlatformIT extends ReplayDeskTestSupport {
         assertTrue(created, created.contains("VM life created"));
         assertTrue(execute("desk:vm-list --no-format").contains("life\tSTOPPED\trecord"));
 
+        // Every state change is also an OSGi event.
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var registration = bundleContext.registerService(org.osgi.service.event.EventHandler.class,
+                e -> events.add(e.getTopic() + " " + e.getProperty("vm") + " " + e.getProperty("oldState")),
+                new java.util.Hashtable<>(java.util.Map.of(org.osgi.service.event.EventConstants.EVENT_TOPIC,
+                        org.replaydesk.api.hypervisor.VmEvent.TOPIC_PREFIX + "*")));
         String started = execute("desk:vm-start life");
         assertTrue(started, started.contains("RUNNING"));
         awaitGuestReady("life");
+        await("VM events for life", Duration.ofSeconds(10),
+                () -> events.contains("org/replaydesk/vm/STARTING life STOPPED") && events.contains("org/replaydesk/vm/RUNNING life STARTING"));
+        registration.unregister();
 
         // The screen is drawn by the guest and keeps changing (the animation).
         BufferedImage first = awaitNonBlankScreen("life");

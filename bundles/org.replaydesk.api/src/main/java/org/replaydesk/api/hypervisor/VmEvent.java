@@ -14,6 +14,10 @@ import org.replaydesk.api.VmName;
  * @param time when the driver observed it
  */
 public record VmEvent(VmName vm, VmState oldState, VmState newState, String reason, Instant time) {
-    /** EventAdmin topic prefix; the full topic is {@code TOPIC_PREFIX + newState}. */
+    /**
+     * EventAdmin topic prefix; the full topic is {@code TOPIC_PREFIX + newState} (for example
+     * {@code org/replaydesk/vm/RUNNING}). Properties: {@code vm}, {@code oldState}, {@code newState},
+     * {@code reason}, {@code timestamp} (epoch milliseconds).
+     */
     public static final String TOPIC_PREFIX = "org/replaydesk/vm/";
 }

@@ -27,6 +27,12 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.SnapshotTag;
@@ -268,8 +274,21 @@ public class QemuHypervisor implements Hypervisor {
         listeners.remove(listener);
     }
 
+    /**
+     * EventAdmin is optional: without it listeners still hear about every change. Dynamic and
+     * greedy so installing or restarting EventAdmin never restarts the driver (and its VMs).
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile EventAdmin eventAdmin;
+
     void fire(VmName name, VmState from, VmState to, String reason) {
         VmEvent event = new VmEvent(name, from, to, reason, Instant.now());
+        EventAdmin events = eventAdmin;
+        if (events != null) {
+            events.postEvent(new Event(VmEvent.TOPIC_PREFIX + to.name(), Map.of("vm", name.value(), "oldState", from.name(),
+                    "newState", to.name(), "reason", reason, "timestamp", event.time().toEpochMilli())));
+        }
         for (VmEventListener l : listeners) {
             try {
                 l.vmChanged(event);
