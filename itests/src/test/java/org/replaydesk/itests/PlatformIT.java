@@ -170,6 +170,26 @@ public class PlatformIT extends ReplayDeskTestSupport {
         // A failed VM can be started again.
         execute("desk:vm-start victim");
         assertEquals(VmState.RUNNING, state("victim"));
+
+        // Stopping the driver bundle ends its QEMU processes; starting it again brings the definition back.
+        Bundle driver = Arrays.stream(bundleContext.getBundles())
+                .filter(b -> "org.replaydesk.hypervisor.qemu".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        assertTrue(processesMentioning(vmDir("victim")).length > 0);
+        driver.stop();
+        try {
+            assertArrayEquals("QEMU processes left after the driver bundle stopped", new long[0],
+                    processesMentioning(vmDir("victim")));
+        } finally {
+            driver.start();
+        }
+        assertEquals(VmState.STOPPED, state("victim"));
+        await("desk commands after the driver restart", Duration.ofSeconds(30), () -> {
+            try {
+                return execute("desk:vm-list --no-format").contains("victim\tSTOPPED");
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     @Test
