@@ -18,6 +18,9 @@ REQUIRED=(
   "/usr/bin/tar:tar"
   "/usr/bin/gzip:gzip"
   "/usr/bin/gvnccapture:gvncviewer"
+  "/usr/bin/fusermount3:fuse3"
+  "/usr/include/fuse3/fuse_lowlevel.h:libfuse3-dev"
+  "/usr/bin/pkg-config:pkg-config"
 )
 
 missing=()

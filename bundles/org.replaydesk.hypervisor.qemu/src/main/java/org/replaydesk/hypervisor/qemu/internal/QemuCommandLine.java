@@ -79,6 +79,11 @@ final class QemuCommandLine {
         } else {
             cmd.addAll(List.of("-net", "none"));
         }
+        if (spec.mode() == RecordReplayMode.REPLAY) {
+            // The recorder's quit is logged as a shutdown at its last instruction; a replayer that
+            // reaches it pauses (keeping its last frame and its monitor) instead of exiting.
+            cmd.addAll(List.of("-action", "shutdown=pause"));
+        }
         cmd.addAll(List.of("-pidfile", paths.pidFile().toString()));
         return cmd;
     }
