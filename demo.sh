@@ -65,13 +65,21 @@ echo "$status"
 vnc=$(echo "desk:vm-list --no-format" | client | awk -F'\t' '$1=="demo"{print $8}')
 vnc=${vnc:-127.0.0.1:5901}
 vnc_port=${vnc##*:}
+relay=""
+for _ in $(seq 20); do
+  relay=$(echo "desk:display-list --no-format" | client | awk -F'\t' '$1=="demo"{print $2}')
+  [ -n "$relay" ] && break
+  sleep 1
+done
+relay_port=${relay##*:}
 cat <<MSG
 
 ReplayDesk is running (all roles in one Karaf, in $home).
 The demo desktop VM 'demo' runs under QEMU record/replay with the 'anim' workload.
 
-  View it:          vncviewer 127.0.0.1::$vnc_port          (TigerVNC; port $vnc_port on loopback)
-                    gvncviewer 127.0.0.1:$((vnc_port - 5900))            (display number)
+  View it:          vncviewer 127.0.0.1::${relay_port:-5700}          (through ReplayDesk's RFB relay, loopback)
+                    gvncviewer 127.0.0.1:$(( ${relay_port:-5700} - 5900 ))           (gtk-vnc takes a display number: port - 5900)
+                    QEMU's own VNC server: vncviewer 127.0.0.1::$vnc_port
                     a screenshot:  echo "desk:vm-screendump demo /tmp/demo.png" | $home/bin/client -u karaf -p karaf -b
   Karaf shell:      $home/bin/client -u karaf -p karaf      (then: desk:vm-list, desk:vm-workload demo video, ...)
   Other workloads:  desk:vm-workload demo anim|video|type|idle|net|cpu

@@ -44,7 +44,7 @@ public class PlatformIT extends ReplayDeskTestSupport {
     public void everyBundleIsActive() throws Exception {
         await("every bundle to be active", Duration.ofSeconds(60), () -> inactiveBundles().isEmpty());
         long ours = Arrays.stream(bundleContext.getBundles()).filter(b -> b.getSymbolicName().startsWith("org.replaydesk.")).count();
-        assertEquals("ReplayDesk bundles installed", 4, ours);
+        assertEquals("ReplayDesk bundles installed", 6, ours);
         assertTrue(execute("bundle:list -t 0 --no-format").contains("ReplayDesk :: Hypervisor :: QEMU"));
     }
 
@@ -96,6 +96,18 @@ public class PlatformIT extends ReplayDeskTestSupport {
         BufferedImage paused = screen("life", "paused");
         BufferedImage viewed = vncCapture(vnc, "life-gvnccapture.png");
         assertEquals("pixels that differ between QEMU's screendump and gvnccapture", 0, differingPixels(paused, viewed));
+        // ... and so does a viewer of our own RFB relay (display provider) for the VM.
+        var displays = bundleContext.getServiceReference(org.replaydesk.display.vnc.DisplayService.class);
+        assertTrue("no DisplayService", displays != null);
+        org.replaydesk.display.vnc.DisplayService displayService = bundleContext.getService(displays);
+        await("a relay display for life", Duration.ofSeconds(20), () -> displayService.display(VmName.of("life")).isPresent());
+        var relay = displayService.display(VmName.of("life")).orElseThrow();
+        BufferedImage relayed = vncCapture("127.0.0.1:" + relay.address().getPort(), "life-relay.png");
+        assertEquals("pixels that differ between QEMU's screendump and gvnccapture through our relay", 0,
+                differingPixels(paused, relayed));
+        bundleContext.ungetService(displays);
+        String displayList = execute("desk:display-list --no-format");
+        assertTrue(displayList, displayList.contains("life\t127.0.0.1:" + relay.address().getPort() + "\t"));
         execute("desk:vm-resume life");
 
         // The record log grows while the VM runs.

@@ -1,0 +1,273 @@
+package org.replaydesk.display.vnc.internal;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.replaydesk.api.VmName;
+import org.replaydesk.api.hypervisor.Hypervisor;
+import org.replaydesk.api.hypervisor.VirtualMachine;
+import org.replaydesk.api.hypervisor.VmEvent;
+import org.replaydesk.api.hypervisor.VmEventListener;
+import org.replaydesk.api.hypervisor.VmState;
+import org.replaydesk.display.vnc.DisplayInfo;
+import org.replaydesk.display.vnc.DisplayService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens a VNC display for every running or paused VM of the {@link Hypervisor} and closes it when the VM stops.
+ *
+ * <p>The hypervisor reference is OPTIONAL, DYNAMIC and GREEDY: a restart or replacement of the driver (a
+ * configuration change restarts it) unbinds and rebinds it without deactivating this component, so the Netty event
+ * loops and configuration survive; the displays themselves close with the unbind, because the driver stops its VMs
+ * when it goes away. A MANDATORY STATIC reference would recreate the whole component on every swap.
+ *
+ * <p>VM events arrive on a driver thread that must not block, so opening and closing run on one worker thread; being
+ * a single thread it also keeps a VM's open and close in event order.
+ */
+@Component(service = DisplayService.class, configurationPid = "org.replaydesk.display.vnc", immediate = true)
+@Designate(ocd = VncDisplayConfiguration.class)
+public class VncDisplayService implements DisplayService, VmEventListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VncDisplayService.class);
+    private static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(10);
+
+    private final InetAddress listenAddress;
+    private final int portBase;
+    private final Security security;
+    private final String password;
+    private final String socketDirSetting;
+    private final EventLoopGroup group;
+    private final ExecutorService worker;
+    private final Map<VmName, Relay> relays = new ConcurrentHashMap<>();
+    /** Port offsets in use; touched only on the worker thread. */
+    private final BitSet usedPorts = new BitSet();
+    private volatile Hypervisor hypervisor;
+    private volatile Path socketDir;
+
+    /**
+     * Validates the configuration and fails the activation when it is unsafe or unusable.
+     *
+     * @param config the configuration
+     */
+    @Activate
+    public VncDisplayService(VncDisplayConfiguration config) {
+        try {
+            listenAddress = InetAddress.getByName(config.listen_address().trim());
+        } catch (UnknownHostException e) {
+            throw fail("listen.address '" + config.listen_address() + "' does not resolve");
+        }
+        security = parseSecurity(config.security());
+        if (security == Security.NONE && !listenAddress.isLoopbackAddress()) {
+            throw fail("security 'none' on non-loopback listen.address " + listenAddress.getHostAddress()
+                    + " would give anyone on the network the desktops; set security=vncauth with a password, "
+                    + "or listen on 127.0.0.1");
+        }
+        // '.password' is private to the component; 'password' (as the brief names it) is also published as a service
+        // property by DS, so the private one is preferred.
+        String secret = config._password().isEmpty() ? config.password() : config._password();
+        if (security == Security.VNCAUTH && secret.isEmpty()) {
+            throw fail("security 'vncauth' needs a password");
+        }
+        if (config.port_base() < 1 || config.port_base() > 65535) {
+            throw fail("port.base " + config.port_base() + " is not a TCP port");
+        }
+        portBase = config.port_base();
+        password = secret;
+        socketDirSetting = config.socket_dir().trim();
+        group = new NioEventLoopGroup(0, new DefaultThreadFactory("vnc-display", true));
+        worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vnc-display-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        LOG.info("VNC displays on {} from port {}, security {}", listenAddress.getHostAddress(), portBase, security);
+    }
+
+    private static Security parseSecurity(String value) {
+        try {
+            return Security.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage());
+        }
+    }
+
+    private static IllegalArgumentException fail(String message) {
+        LOG.error("VNC display provider not started: {}", message);
+        return new IllegalArgumentException(message);
+    }
+
+    /**
+     * Binds the driver: listens to its events and opens displays for the VMs already running.
+     *
+     * @param hypervisor the driver
+     * @param properties its service properties (for {@code socket.dir} / {@code state.dir})
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindHypervisor(Hypervisor hypervisor, Map<String, Object> properties) {
+        this.socketDir = socketDir(socketDirSetting, properties);
+        this.hypervisor = hypervisor;
+        hypervisor.addListener(this);
+        worker.execute(() -> {
+            for (VirtualMachine vm : hypervisor.list()) {
+                VmState state = vm.state();
+                if (state == VmState.RUNNING || state == VmState.PAUSED) {
+                    open(vm.name());
+                }
+            }
+        });
+    }
+
+    /**
+     * Unbinds a driver. With GREEDY, a replacement is bound before the old one is unbound; its displays must stay,
+     * and the old driver's VMs close their displays themselves (STOPPED events, or their VNC sockets closing).
+     *
+     * @param old the driver going away
+     */
+    void unbindHypervisor(Hypervisor old) {
+        old.removeListener(this);
+        if (hypervisor == old) {
+            hypervisor = null;
+            worker.execute(() -> List.copyOf(relays.keySet()).forEach(this::close));
+        }
+    }
+
+    /**
+     * Where the driver puts VM sockets. The API has no accessor for a VM's VNC socket yet, so this reads the driver's
+     * configuration from its service properties and falls back to the QEMU driver's own default rule.
+     */
+    static Path socketDir(String configured, Map<String, Object> properties) {
+        if (!configured.isEmpty()) {
+            return Path.of(configured);
+        }
+        Object fromDriver = properties.get("socket.dir");
+        if (fromDriver instanceof String s && !s.isBlank()) {
+            return Path.of(s);
+        }
+        Object stateDir = properties.get("state.dir");
+        Path state;
+        if (stateDir instanceof String s && !s.isBlank()) {
+            state = Path.of(s);
+        } else {
+            String karafHome = System.getProperty("karaf.home", System.getProperty("user.dir"));
+            String karafData = System.getProperty("karaf.data", karafHome + "/data");
+            state = Path.of(karafData, "replaydesk", "vms");
+        }
+        state = state.toAbsolutePath().normalize();
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(state.toString().getBytes(StandardCharsets.UTF_8));
+            return Path.of("/tmp", "replaydesk-" + HexFormat.of().formatHex(digest, 0, 5));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        }
+    }
+
+    @Override
+    public void vmChanged(VmEvent event) {
+        VmState state = event.newState();
+        if (state == VmState.RUNNING || state == VmState.PAUSED) {
+            worker.execute(() -> open(event.vm()));
+        } else if (!state.hasProcess() || state == VmState.STOPPING) {
+            worker.execute(() -> close(event.vm()));
+        }
+    }
+
+    /** Worker thread only. */
+    private void open(VmName vm) {
+        if (relays.containsKey(vm) || hypervisor == null) {
+            return;
+        }
+        int offset = usedPorts.nextClearBit(0);
+        InetSocketAddress address = new InetSocketAddress(listenAddress, portBase + offset);
+        Path vncSocket = socketDir.resolve(vm.value()).resolve("vnc.sock");
+        Relay relay = new Relay(vm.value(), vncSocket, address, security, password, group,
+                r -> worker.execute(() -> {
+                    if (relays.get(vm) == r) {
+                        LOG.info("VNC server of {} went away", vm);
+                        close(vm);
+                    }
+                }));
+        try {
+            relay.start(UPSTREAM_TIMEOUT);
+        } catch (IOException e) {
+            LOG.warn("no display for {}: {}", vm, e.getMessage());
+            return;
+        }
+        usedPorts.set(offset);
+        relays.put(vm, relay);
+    }
+
+    /** Worker thread only. */
+    private void close(VmName vm) {
+        Relay relay = relays.remove(vm);
+        if (relay != null) {
+            relay.close();
+            usedPorts.clear(relay.address().getPort() - portBase);
+        }
+    }
+
+    @Override
+    public List<DisplayInfo> displays() {
+        List<DisplayInfo> out = new ArrayList<>();
+        relays.forEach((vm, relay) -> out.add(info(vm, relay)));
+        out.sort(Comparator.comparing(DisplayInfo::vm));
+        return out;
+    }
+
+    @Override
+    public Optional<DisplayInfo> display(VmName vm) {
+        Relay relay = relays.get(vm);
+        return relay == null ? Optional.empty() : Optional.of(info(vm, relay));
+    }
+
+    private static DisplayInfo info(VmName vm, Relay relay) {
+        FramebufferMirror mirror = relay.mirror();
+        return new DisplayInfo(vm, relay.address(), relay.viewerCount(), mirror.width(), mirror.height(),
+                relay.upstreamConnected());
+    }
+
+    @Deactivate
+    void deactivate() {
+        Hypervisor h = hypervisor;
+        if (h != null) {
+            h.removeListener(this);
+        }
+        worker.execute(() -> List.copyOf(relays.keySet()).forEach(this::close));
+        worker.shutdown();
+        try {
+            worker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+}

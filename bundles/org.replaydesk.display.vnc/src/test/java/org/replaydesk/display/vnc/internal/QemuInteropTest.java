@@ -1,0 +1,275 @@
+package org.replaydesk.display.vnc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.replaydesk.qmp.QmpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Interop with real programs: QEMU 7.2 running the demo guest's animation behind {@code -vnc unix:...}, the relay
+ * on a loopback TCP port, and gtk-vnc's {@code gvnccapture} as the viewer. A missing program or guest file fails the
+ * test (it never skips): this is the proof that the relay works with the real thing.
+ */
+class QemuInteropTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QemuInteropTest.class);
+    private static final Duration GUEST_DRAW_TIME = Duration.ofSeconds(15);
+
+    private Path tmp;
+    private Process qemu;
+    private EventLoopGroup group;
+
+    @BeforeEach
+    void startQemu() throws Exception {
+        Path guest = Path.of(System.getProperty("replaydesk.guest.dir", "../../native-hooks/target/guest"))
+                .toAbsolutePath().normalize();
+        for (String file : List.of("vmlinuz", "initrd.gz")) {
+            assertTrue(Files.isRegularFile(guest.resolve(file)), "demo guest file " + guest.resolve(file)
+                    + " is missing: build native-hooks (mvn -pl native-hooks install) or set -Dreplaydesk.guest.dir");
+        }
+        // Unix socket paths are limited to 107 bytes: keep them directly under /tmp.
+        tmp = Files.createTempDirectory(Path.of("/tmp"), "rdvnc");
+        List<String> cmd = List.of("qemu-system-x86_64", "-nodefaults", "-machine", "pc", "-accel", "tcg", "-smp", "1",
+                "-m", "256", "-kernel", guest.resolve("vmlinuz").toString(), "-initrd",
+                guest.resolve("initrd.gz").toString(), "-append", "console=ttyS0 vga=0x312 quiet rd.wl=anim",
+                "-vga", "std", "-display", "none", "-vnc", "unix:" + tmp.resolve("vnc.sock"), "-qmp",
+                "unix:" + tmp.resolve("qmp.sock") + ",server=on,wait=off", "-net", "none");
+        try {
+            qemu = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("qemu.log").toFile())
+                    .start();
+        } catch (IOException e) {
+            fail("cannot run qemu-system-x86_64 (install qemu-system-x86): " + e.getMessage());
+        }
+        group = new NioEventLoopGroup(1);
+    }
+
+    @AfterEach
+    void stopQemu() throws Exception {
+        if (qemu != null) {
+            qemu.destroyForcibly();
+            qemu.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (tmp != null) {
+            try (Stream<Path> files = Files.walk(tmp)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void gvnccaptureThroughTheRelayIsPixelIdenticalToQemusScreendump() throws Exception {
+        waitForGuest();
+        measureRelayWhileTheGuestAnimates();
+
+        Path screendump = tmp.resolve("screendump.png");
+        try (QmpClient qmp = QmpClient.connect(tmp.resolve("qmp.sock"), Duration.ofSeconds(10))) {
+            qmp.stop();
+            qmp.screendump(screendump, "png");
+        }
+
+        BufferedImage expected = ImageIO.read(screendump.toFile());
+        assertSamePixels(expected, captureThroughRelay(Security.NONE, null));
+        // The same through VNC authentication: gvnccapture reads the password from its standard input.
+        assertSamePixels(expected, captureThroughRelay(Security.VNCAUTH, "k3yb0ard"));
+
+        // The codec library's client-side decoders against QEMU's own encoders, on the same paused screen.
+        for (int encoding : new int[] {org.replaydesk.rfb.Encodings.ZRLE, org.replaydesk.rfb.Encodings.HEXTILE,
+                org.replaydesk.rfb.Encodings.TIGHT}) {
+            try (Relay relay = new Relay("upstream-" + encoding, tmp.resolve("vnc.sock"),
+                    new InetSocketAddress("127.0.0.1", 0), Security.NONE, null, group, r -> { })
+                    .withUpstreamEncodings(List.of(encoding, org.replaydesk.rfb.Encodings.DESKTOP_SIZE))) {
+                relay.start(Duration.ofSeconds(10));
+                RelayEndToEndTest.await("first upstream update", Duration.ofSeconds(10),
+                        () -> relay.upstreamUpdates() >= 1);
+                int w = relay.mirror().width();
+                BufferedImage mirrored = new BufferedImage(w, relay.mirror().height(), BufferedImage.TYPE_INT_RGB);
+                mirrored.setRGB(0, 0, w, relay.mirror().height(), relay.mirror().snapshot(), 0, w);
+                LOG.info("upstream {}:", org.replaydesk.rfb.Encodings.name(encoding));
+                assertSamePixels(expected, mirrored);
+            }
+        }
+    }
+
+    /** Runs a relay with the given security on a port gvnccapture can name, and returns what gvnccapture saw. */
+    private BufferedImage captureThroughRelay(Security security, String password) throws Exception {
+        int port = freePortForVncDisplayNumber();
+        try (Relay relay = new Relay("interop", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", port),
+                security, password, group, r -> { })) {
+            relay.start(Duration.ofSeconds(10));
+            Path captured = tmp.resolve("gvnccapture-" + security + ".png");
+            Path log = tmp.resolve("gvnc-" + security + ".log");
+            String target = "127.0.0.1:" + (port - 5900);
+            // gvnccapture reads a password only from a terminal (it turns echo off), so it then runs under
+            // script(1), which gives it a pseudo-terminal fed from our pipe.
+            List<String> cmd = password == null
+                    ? List.of("gvnccapture", "--quiet", target, captured.toString())
+                    : List.of("script", "-q", "-e", "-c", "gvnccapture --quiet " + target + " " + captured,
+                            "/dev/null");
+            Process viewer;
+            try {
+                viewer = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            } catch (IOException e) {
+                fail("cannot run " + cmd.get(0) + " (install the gvncviewer package): " + e.getMessage());
+                return null;
+            }
+            StringBuffer output = new StringBuffer();
+            Thread pump = new Thread(() -> {
+                try (var in = viewer.getInputStream(); var stdin = viewer.getOutputStream()) {
+                    int c;
+                    boolean answered = false;
+                    while ((c = in.read()) >= 0) {
+                        output.append((char) c);
+                        // Answer only once asked: gvnccapture flushes pending terminal input when it turns echo off.
+                        if (password != null && !answered && output.indexOf("Password:") >= 0) {
+                            stdin.write((password + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            stdin.flush();
+                            answered = true;
+                        }
+                    }
+                } catch (IOException e) {
+                    output.append(e);
+                }
+            });
+            pump.start();
+            if (!viewer.waitFor(60, TimeUnit.SECONDS)) {
+                viewer.destroyForcibly();
+                fail("gvnccapture did not finish in 60 s: " + output);
+            }
+            pump.join(5000);
+            Files.writeString(log, output);
+            assertEquals(0, viewer.exitValue(), "gvnccapture failed: " + Files.readString(log));
+            return ImageIO.read(captured.toFile());
+        }
+    }
+
+    private void waitForGuest() throws InterruptedException, IOException {
+        long end = System.nanoTime() + GUEST_DRAW_TIME.toNanos();
+        while (System.nanoTime() < end) {
+            if (!qemu.isAlive()) {
+                fail("QEMU exited with " + qemu.exitValue() + ": " + Files.readString(tmp.resolve("qemu.log")));
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** Logs the upstream update rate and the JVM's CPU use while a relay mirrors the running animation. */
+    private void measureRelayWhileTheGuestAnimates() throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (Relay relay = new Relay("measure", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", 0),
+                Security.NONE, null, group, r -> { })) {
+            relay.start(Duration.ofSeconds(10));
+            long updates0 = relay.upstreamUpdates();
+            long cpu0 = os.getProcessCpuTime();
+            long t0 = System.nanoTime();
+            Thread.sleep(5000);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double fps = (relay.upstreamUpdates() - updates0) / seconds;
+            double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / seconds * 100;
+            LOG.info("MEASURED: {} upstream updates/s from QEMU ({}x{}), no viewer, test JVM CPU {}% of one core",
+                    String.format("%.1f", fps), relay.mirror().width(), relay.mirror().height(),
+                    String.format("%.0f", cpu));
+            assertTrue(fps > 1, "the animation should give more than one update per second, got " + fps);
+            for (int encoding : new int[] {org.replaydesk.rfb.Encodings.RAW, org.replaydesk.rfb.Encodings.ZRLE,
+                    org.replaydesk.rfb.Encodings.TIGHT}) {
+                measureViewer(relay, os, encoding);
+            }
+        }
+    }
+
+    /** A live viewer (the codec library's client side) on the relay: updates/s it receives and CPU used. */
+    private void measureViewer(Relay relay, com.sun.management.OperatingSystemMXBean os, int encoding)
+            throws Exception {
+        ViewerHandshakeTest.Viewer viewer = new ViewerHandshakeTest.Viewer(org.replaydesk.rfb.ProtocolVersion.V3_8,
+                null, org.replaydesk.rfb.PixelFormat.RGB888_LE, encoding);
+        viewer.continuous = true;
+        io.netty.channel.Channel ch = new io.netty.bootstrap.Bootstrap().group(group)
+                .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.Channel c) {
+                        c.pipeline().addLast("rfb", new org.replaydesk.rfb.codec.ProtocolVersionDecoder());
+                        c.pipeline().addLast(org.replaydesk.rfb.codec.RfbMessageEncoder.INSTANCE);
+                        c.pipeline().addLast(viewer);
+                    }
+                }).connect(relay.address()).sync().channel();
+        Thread.sleep(1000);
+        long up0 = relay.upstreamUpdates();
+        long down0 = viewer.updateCount.get();
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        Thread.sleep(5000);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double up = (relay.upstreamUpdates() - up0) / seconds;
+        double down = (viewer.updateCount.get() - down0) / seconds;
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / seconds * 100;
+        ch.close().sync();
+        LOG.info("MEASURED: {} viewer: {} updates/s relayed to it ({} upstream/s), test JVM CPU {}% of one core "
+                + "(relay and viewer decoding)", org.replaydesk.rfb.Encodings.name(encoding),
+                String.format("%.1f", down), String.format("%.1f", up), String.format("%.0f", cpu));
+        assertTrue(down > 1, "the viewer should get more than one update per second, got " + down);
+    }
+
+    private static void assertSamePixels(BufferedImage expected, BufferedImage actual) {
+        assertEquals(expected.getWidth(), actual.getWidth(), "width");
+        assertEquals(expected.getHeight(), actual.getHeight(), "height");
+        int differing = 0;
+        String first = null;
+        long nonBlack = 0;
+        for (int y = 0; y < expected.getHeight(); y++) {
+            for (int x = 0; x < expected.getWidth(); x++) {
+                int e = expected.getRGB(x, y) & 0xFFFFFF;
+                int a = actual.getRGB(x, y) & 0xFFFFFF;
+                if (e != 0) {
+                    nonBlack++;
+                }
+                if (e != a) {
+                    if (first == null) {
+                        first = String.format("(%d,%d): screendump %06x, gvnccapture %06x", x, y, e, a);
+                    }
+                    differing++;
+                }
+            }
+        }
+        assertEquals(0, differing, differing + " pixels differ, first at " + first);
+        // A black screen would match trivially: the guest must have drawn something.
+        assertTrue(nonBlack > expected.getWidth() * expected.getHeight() / 10,
+                "the guest drew almost nothing (" + nonBlack + " non-black pixels)");
+        LOG.info("{}x{} pixels identical ({} non-black)", expected.getWidth(), expected.getHeight(), nonBlack);
+    }
+
+    /** A free loopback port at or above 5900, because gvnccapture takes a display number (port - 5900). */
+    private static int freePortForVncDisplayNumber() throws IOException {
+        for (int port = 5990 + (int) (ProcessHandle.current().pid() % 500); port < 65000; port += 7) {
+            try (ServerSocket probe = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException busy) {
+                // try the next one
+            }
+        }
+        throw new IOException("no free loopback port above 5900");
+    }
+}

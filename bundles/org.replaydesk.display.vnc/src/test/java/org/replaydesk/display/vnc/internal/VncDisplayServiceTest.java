@@ -1,0 +1,178 @@
+package org.replaydesk.display.vnc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.replaydesk.api.VmName;
+import org.replaydesk.api.hypervisor.Hypervisor;
+import org.replaydesk.api.hypervisor.VmEvent;
+import org.replaydesk.api.hypervisor.VmEventListener;
+import org.replaydesk.api.hypervisor.VmState;
+import org.replaydesk.display.vnc.DisplayInfo;
+
+/** The DS component without a framework: configuration checks, and displays following VM events. */
+class VncDisplayServiceTest {
+
+    private Path tmp;
+    private final List<VmEventListener> listeners = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        tmp = Files.createTempDirectory(Path.of("/tmp"), "rdds");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try (Stream<Path> files = Files.walk(tmp)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** A configuration with the annotation's defaults, overridden by {@code values} (keys are method names). */
+    static VncDisplayConfiguration config(Map<String, Object> values) {
+        return (VncDisplayConfiguration) Proxy.newProxyInstance(VncDisplayConfiguration.class.getClassLoader(),
+                new Class<?>[] {VncDisplayConfiguration.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return method.getName().equals("toString") ? "config" : null;
+                    }
+                    return values.getOrDefault(method.getName(), method.getDefaultValue());
+                });
+    }
+
+    /** A hypervisor with no VMs that only records listeners. */
+    private Hypervisor hypervisor() {
+        return (Hypervisor) Proxy.newProxyInstance(Hypervisor.class.getClassLoader(),
+                new Class<?>[] {Hypervisor.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "addListener" -> {
+                        listeners.add((VmEventListener) args[0]);
+                        yield null;
+                    }
+                    case "removeListener" -> {
+                        listeners.remove(args[0]);
+                        yield null;
+                    }
+                    case "list" -> List.of();
+                    case "type" -> "fake";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
+    void securityNoneOnANonLoopbackAddressFailsActivation() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new VncDisplayService(config(Map.of("listen_address", "0.0.0.0"))));
+        assertTrue(e.getMessage().contains("security 'none' on non-loopback"), e.getMessage());
+    }
+
+    @Test
+    void vncauthNeedsAPasswordAndUnknownSecurityIsRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new VncDisplayService(config(Map.of("listen_address", "0.0.0.0", "security", "vncauth"))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new VncDisplayService(config(Map.of("security", "tls"))));
+        assertTrue(e.getMessage().contains("'tls'"), e.getMessage());
+    }
+
+    @Test
+    void vncauthWithAPasswordMayListenOnAnyAddress() {
+        new VncDisplayService(config(Map.of("listen_address", "0.0.0.0", "security", "vncauth", "password",
+                "secret"))).deactivate();
+    }
+
+    @Test
+    void socketDirComesFromConfigurationThenTheDriversPropertiesThenItsDefaultRule() {
+        assertEquals(Path.of("/x"), VncDisplayService.socketDir("/x", Map.of("socket.dir", "/y")));
+        assertEquals(Path.of("/y"), VncDisplayService.socketDir("", Map.of("socket.dir", "/y")));
+        // Same rule as the QEMU driver's QemuSettings.defaultSocketDir: /tmp/replaydesk-<10 hex of SHA-256>.
+        assertTrue(VncDisplayService.socketDir("", Map.of("state.dir", "/var/vms")).toString()
+                .matches("/tmp/replaydesk-[0-9a-f]{10}"));
+    }
+
+    @Test
+    void aDisplayOpensWhenTheVmRunsAndClosesWhenItStops() throws Exception {
+        int base = freePort();
+        VncDisplayService service = new VncDisplayService(config(Map.of("port_base", base,
+                "socket_dir", tmp.toString())));
+        VmName vm = VmName.of("desk1");
+        try (FakeVncServer qemu = new FakeVncServer(tmp.resolve("desk1").resolve("vnc.sock"), 64, 48)) {
+            service.bindHypervisor(hypervisor(), Map.of());
+            assertEquals(1, listeners.size());
+            listeners.forEach(l -> l.vmChanged(new VmEvent(vm, VmState.STARTING, VmState.RUNNING, "", Instant.now())));
+            RelayEndToEndTest.await("display open", Duration.ofSeconds(10), () -> service.display(vm).isPresent());
+            DisplayInfo info = service.display(vm).orElseThrow();
+            assertEquals(base, info.address().getPort());
+            assertEquals(64, info.width());
+            assertTrue(info.connected());
+            assertEquals(List.of(info), service.displays());
+
+            listeners.forEach(l -> l.vmChanged(new VmEvent(vm, VmState.RUNNING, VmState.STOPPED, "", Instant.now())));
+            RelayEndToEndTest.await("display closed", Duration.ofSeconds(10), () -> service.display(vm).isEmpty());
+        } finally {
+            service.deactivate();
+        }
+        assertTrue(listeners.isEmpty(), "deactivation removes the VM listener");
+    }
+
+    @Test
+    void aGreedyDriverSwapDoesNotCloseTheDisplaysButALastUnbindDoes() throws Exception {
+        VncDisplayService service = new VncDisplayService(config(Map.of("port_base", freePort(),
+                "socket_dir", tmp.toString())));
+        VmName vm = VmName.of("desk3");
+        try (FakeVncServer qemu = new FakeVncServer(tmp.resolve("desk3").resolve("vnc.sock"), 32, 32)) {
+            Hypervisor first = hypervisor();
+            Hypervisor second = hypervisor();
+            service.bindHypervisor(first, Map.of());
+            listeners.forEach(l -> l.vmChanged(new VmEvent(vm, VmState.STARTING, VmState.RUNNING, "", Instant.now())));
+            RelayEndToEndTest.await("display open", Duration.ofSeconds(10), () -> service.display(vm).isPresent());
+            // DS binds the replacement before it unbinds the old one.
+            service.bindHypervisor(second, Map.of());
+            service.unbindHypervisor(first);
+            Thread.sleep(300);
+            assertTrue(service.display(vm).isPresent(), "a swap must not close displays");
+            service.unbindHypervisor(second);
+            RelayEndToEndTest.await("display closed", Duration.ofSeconds(10), () -> service.display(vm).isEmpty());
+        } finally {
+            service.deactivate();
+        }
+    }
+
+    @Test
+    void aDisplayClosesWhenTheVmsVncServerGoesAway() throws Exception {
+        VncDisplayService service = new VncDisplayService(config(Map.of("port_base", freePort(),
+                "socket_dir", tmp.toString())));
+        VmName vm = VmName.of("desk2");
+        try {
+            FakeVncServer qemu = new FakeVncServer(tmp.resolve("desk2").resolve("vnc.sock"), 32, 32);
+            service.bindHypervisor(hypervisor(), Map.of());
+            listeners.forEach(l -> l.vmChanged(new VmEvent(vm, VmState.RUNNING, VmState.PAUSED, "", Instant.now())));
+            RelayEndToEndTest.await("display open", Duration.ofSeconds(10), () -> service.display(vm).isPresent());
+            qemu.close();
+            RelayEndToEndTest.await("display closed", Duration.ofSeconds(10), () -> service.display(vm).isEmpty());
+        } finally {
+            service.deactivate();
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
