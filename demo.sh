@@ -77,9 +77,8 @@ cat <<MSG
 ReplayDesk is running (all roles in one Karaf, in $home).
 The demo desktop VM 'demo' runs under QEMU record/replay with the 'anim' workload.
 
-  View it:          vncviewer 127.0.0.1::${relay_port:-5700}          (through ReplayDesk's RFB relay, loopback)
-                    gvncviewer 127.0.0.1:$(( ${relay_port:-5700} - 5900 ))           (gtk-vnc takes a display number: port - 5900)
-                    QEMU's own VNC server: vncviewer 127.0.0.1::$vnc_port
+  View it:          vncviewer 127.0.0.1::${relay_port:-5700}    (any VNC client, 127.0.0.1 port ${relay_port:-5700}: ReplayDesk's RFB relay)
+                    QEMU's own VNC server: 127.0.0.1 port $vnc_port
                     a screenshot:  echo "desk:vm-screendump demo /tmp/demo.png" | $home/bin/client -u karaf -p karaf -b
   Karaf shell:      $home/bin/client -u karaf -p karaf      (then: desk:vm-list, desk:vm-workload demo video, ...)
   Other workloads:  desk:vm-workload demo anim|video|type|idle|net|cpu
