@@ -83,8 +83,8 @@ public abstract class ReplayDeskTestSupport {
             logLevel(LogLevel.INFO),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
-            editConfigurationFilePut("etc/org.replaydesk.hypervisor().qemu.cfg", "vnc.loopback.port.base", "5960"),
-            editConfigurationFilePut("etc/org.replaydesk.hypervisor().qemu.cfg", "net.server.port", Integer.toString(freePort())),
+            editConfigurationFilePut("etc/org.replaydesk.hypervisor.qemu.cfg", "vnc.loopback.port.base", "5960"),
+            editConfigurationFilePut("etc/org.replaydesk.hypervisor.qemu.cfg", "net.server.port", Integer.toString(freePort())),
             systemProperty("replaydesk.itest.dir").value(new File(work).getAbsolutePath()),
         };
     }
