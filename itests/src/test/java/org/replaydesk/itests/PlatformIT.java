@@ -107,6 +107,8 @@ public class PlatformIT extends ReplayDeskTestSupport {
                 differingPixels(paused, relayed));
         bundleContext.ungetService(displays);
         String displayList = execute("desk:display-list --no-format");
+        String stats = execute("desk:display-stats --no-format life");
+        assertTrue(stats, stats.toLowerCase().contains("upstream"));
         assertTrue(displayList, displayList.contains("life\t127.0.0.1:" + relay.address().getPort() + "\t"));
         execute("desk:vm-resume life");
 

@@ -1,7 +1,9 @@
 /**
  * Remote display of desktop VMs over RFB (VNC): {@link org.replaydesk.display.vnc.DisplayService} tells which TCP
  * address serves each running VM's screen, and {@link org.replaydesk.display.vnc.DisplayInfo} describes one display.
+ * Since 1.1.0 it also meters each display's traffic: {@link org.replaydesk.display.vnc.ViewerInfo} per viewer and
+ * {@link org.replaydesk.display.vnc.TrafficStats} per viewer and per display.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.replaydesk.display.vnc;

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -19,6 +21,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.replaydesk.display.vnc.TrafficStats;
+import org.replaydesk.display.vnc.ViewerInfo;
 import org.replaydesk.rfb.PixelFormat;
 import org.replaydesk.rfb.RfbMessage;
 import org.replaydesk.rfb.ServerInit;
@@ -49,6 +54,7 @@ final class Relay implements AutoCloseable {
     private final Set<ViewerHandler> viewers = new CopyOnWriteArraySet<>();
     private final Set<Channel> viewerChannels = new CopyOnWriteArraySet<>();
     private final Consumer<Relay> onUpstreamClosed;
+    private LongSupplier nanoClock = System::nanoTime;
     private volatile UpstreamClient upstream;
     private List<Integer> upstreamEncodings = UpstreamClient.ENCODINGS;
     private Channel server;
@@ -84,6 +90,20 @@ final class Relay implements AutoCloseable {
     }
 
     /**
+     * @param clock monotonic nanoseconds for the traffic meters, instead of {@link System#nanoTime} (tests)
+     * @return this
+     */
+    Relay withNanoClock(LongSupplier clock) {
+        this.nanoClock = clock;
+        return this;
+    }
+
+    /** @return the clock of the traffic meters */
+    LongSupplier nanoClock() {
+        return nanoClock;
+    }
+
+    /**
      * Connects upstream, waits for its handshake and first full update, then binds the TCP port: a viewer never sees a
      * 0x0 desktop or a black first frame.
      *
@@ -110,7 +130,7 @@ final class Relay implements AutoCloseable {
                     onUpstreamClosed.accept(Relay.this);
                 }
             }
-        }, upstreamEncodings);
+        }, upstreamEncodings, nanoClock);
         try {
             upstream.start().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -153,6 +173,8 @@ final class Relay implements AutoCloseable {
         ViewerHandler viewer = new ViewerHandler(this, security, password);
         ch.pipeline().addLast("rfb", new ProtocolVersionDecoder());
         ch.pipeline().addLast(RfbMessageEncoder.INSTANCE);
+        // Between the two encoders: it sees each encoded FramebufferUpdate as one buffer, and nothing else as bytes.
+        ch.pipeline().addLast(new UpdateMeteringHandler(viewer.traffic(), viewer::encoding));
         ch.pipeline().addLast(new FramebufferUpdateEncoder(PixelFormat.RGB888_LE));
         ch.pipeline().addLast(viewer);
         viewers.add(viewer);
@@ -184,6 +206,24 @@ final class Relay implements AutoCloseable {
     /** @return FramebufferUpdates received from the VM */
     long upstreamUpdates() {
         return upstream == null ? 0 : upstream.updates();
+    }
+
+    /** @return the viewers connected now, oldest first */
+    List<ViewerInfo> viewers() {
+        List<ViewerInfo> out = new ArrayList<>();
+        for (ViewerHandler viewer : viewers) {
+            viewer.info().ifPresent(out::add);
+        }
+        out.sort(Comparator.comparing(ViewerInfo::connectedSince).thenComparing(ViewerInfo::id));
+        return out;
+    }
+
+    /** @return the display's traffic: the viewers' summed, plus what comes from the VM */
+    TrafficStats stats() {
+        List<TrafficStats> each = viewers().stream().map(ViewerInfo::traffic).toList();
+        UpstreamClient client = upstream;
+        return TrafficMeter.sum(each, client == null ? 0 : client.bytesPerSecond(),
+                client == null ? 0 : client.updatesPerSecond());
     }
 
     void upstream(RfbMessage message) {

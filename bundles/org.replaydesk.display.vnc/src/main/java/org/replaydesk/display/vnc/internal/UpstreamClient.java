@@ -14,6 +14,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.replaydesk.rfb.ClientInit;
 import org.replaydesk.rfb.ConnectionFailed;
 import org.replaydesk.rfb.Encodings;
@@ -87,15 +88,22 @@ final class UpstreamClient implements AutoCloseable {
     private Thread reader;
     private volatile boolean closing;
     private volatile long updates;
+    private volatile long receivedBytes;
+    private final SlidingWindowMeter byteRate;
+    private final SlidingWindowMeter updateRate;
 
     UpstreamClient(Path socket, FramebufferMirror mirror, Listener listener) {
-        this(socket, mirror, listener, ENCODINGS);
+        this(socket, mirror, listener, ENCODINGS, System::nanoTime);
     }
 
     /**
      * @param encodings the SetEncodings list to send (tests use it to check the codec's decoders against QEMU)
+     * @param nanoClock monotonic nanoseconds for the traffic meters
      */
-    UpstreamClient(Path socket, FramebufferMirror mirror, Listener listener, List<Integer> encodings) {
+    UpstreamClient(Path socket, FramebufferMirror mirror, Listener listener, List<Integer> encodings,
+            LongSupplier nanoClock) {
+        this.byteRate = new SlidingWindowMeter(TrafficMeter.WINDOW, TrafficMeter.BUCKET, nanoClock);
+        this.updateRate = new SlidingWindowMeter(TrafficMeter.WINDOW, TrafficMeter.BUCKET, nanoClock);
         this.encodings = encodings;
         this.socket = socket;
         this.mirror = mirror;
@@ -127,6 +135,21 @@ final class UpstreamClient implements AutoCloseable {
     /** @return FramebufferUpdates received so far */
     long updates() {
         return updates;
+    }
+
+    /** @return bytes received from the VM's VNC server so far */
+    long receivedBytes() {
+        return receivedBytes;
+    }
+
+    /** @return bytes per second received over {@link TrafficMeter#WINDOW} */
+    double bytesPerSecond() {
+        return byteRate.perSecond();
+    }
+
+    /** @return FramebufferUpdates per second received over {@link TrafficMeter#WINDOW} */
+    double updatesPerSecond() {
+        return updateRate.perSecond();
     }
 
     /** @return whether the handshake finished and the socket is open */
@@ -161,6 +184,8 @@ final class UpstreamClient implements AutoCloseable {
                     break;
                 }
                 buffer.flip();
+                receivedBytes += n; // only this thread writes it
+                byteRate.add(n);
                 synchronized (lock) {
                     pipeline.writeInbound(Unpooled.copiedBuffer(buffer));
                     pipeline.checkException();
@@ -235,6 +260,7 @@ final class UpstreamClient implements AutoCloseable {
             ChannelPipeline p = ctx.pipeline();
             if (msg instanceof FramebufferUpdate update) {
                 updates++;
+                updateRate.add(1);
                 FramebufferMirror.Change change = mirror.apply(update.rectangles());
                 if (change.resized()) {
                     full = new Rect(0, 0, mirror.width(), mirror.height());

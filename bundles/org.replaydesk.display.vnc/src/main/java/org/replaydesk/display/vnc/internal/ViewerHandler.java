@@ -3,8 +3,12 @@ package org.replaydesk.display.vnc.internal;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.net.SocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.replaydesk.display.vnc.ViewerInfo;
 import org.replaydesk.rfb.ClientCutText;
 import org.replaydesk.rfb.ClientInit;
 import org.replaydesk.rfb.Encodings;
@@ -45,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * changes arrive through {@link #damage} (posted to the event loop, never blocking the upstream reader); an update is
  * written only when the viewer has asked for one and the channel is writable, so a slow viewer just accumulates a
  * coalesced, bounded {@link DamageRegion} and gets the newest pixels once it catches up.
+ *
+ * <p>Traffic: the viewer's {@link TrafficMeter} counts the encoded updates as {@link UpdateMeteringHandler} sees them
+ * leave the pipeline; {@link #info} reads it, and the fields it reads are volatile, from any thread.
  */
 final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
 
@@ -58,13 +65,16 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
     private final Security security;
     private final String password;
     private final DamageRegion pending = new DamageRegion();
-    private ProtocolVersion version;
+    private final TrafficMeter traffic;
+    private final Instant connectedSince;
+    private volatile ProtocolVersion version;
+    private volatile PixelFormat pixelFormat = PixelFormat.RGB888_LE;
     private VncAuthChallenge challenge;
     private boolean normalPhase;
     private boolean updateRequested;
     private boolean sizeChanged;
     private boolean desktopSizeSupported;
-    private int encoding = Encodings.RAW;
+    private volatile int encoding = Encodings.RAW;
     private int width;
     private int height;
     private volatile ChannelHandlerContext context;
@@ -73,6 +83,38 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
         this.relay = relay;
         this.security = security;
         this.password = password;
+        this.traffic = new TrafficMeter(relay.nanoClock());
+        this.connectedSince = Instant.now();
+    }
+
+    /** @return the viewer's meter (the pipeline's {@link UpdateMeteringHandler} feeds it) */
+    TrafficMeter traffic() {
+        return traffic;
+    }
+
+    /** @return the pixel encoding of this viewer's updates; read by {@link UpdateMeteringHandler} */
+    int encoding() {
+        return encoding;
+    }
+
+    /** @return a snapshot of this viewer; empty before the handler is in a pipeline */
+    Optional<ViewerInfo> info() {
+        ChannelHandlerContext ctx = context;
+        if (ctx == null) {
+            return Optional.empty();
+        }
+        SocketAddress remote = ctx.channel().remoteAddress();
+        ProtocolVersion v = version;
+        return Optional.of(new ViewerInfo(ctx.channel().id().asShortText(),
+                remote != null ? remote : ctx.channel().localAddress(), v == null ? "" : v.major() + "." + v.minor(),
+                TrafficMeter.encodingName(encoding), summary(pixelFormat), false, connectedSince,
+                traffic.snapshot()));
+    }
+
+    /** @return e.g. "32bpp depth 24 little-endian true colour" */
+    static String summary(PixelFormat f) {
+        return f.bitsPerPixel() + "bpp depth " + f.depth() + (f.bigEndian() ? " big-endian" : " little-endian")
+                + (f.trueColour() ? " true colour" : " colour map");
     }
 
     @Override
@@ -121,6 +163,7 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
                         + "set the viewer to true colour");
             }
             ctx.pipeline().get(FramebufferUpdateEncoder.class).setPixelFormat(s.pixelFormat());
+            pixelFormat = s.pixelFormat();
             LOG.debug("viewer {} of {} set pixel format {}", ctx.channel().remoteAddress(), relay.name(),
                     s.pixelFormat());
         } else if (msg instanceof SetEncodings s) {

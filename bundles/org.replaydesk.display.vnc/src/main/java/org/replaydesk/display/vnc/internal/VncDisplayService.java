@@ -39,6 +39,8 @@ import org.replaydesk.api.hypervisor.VmEventListener;
 import org.replaydesk.api.hypervisor.VmState;
 import org.replaydesk.display.vnc.DisplayInfo;
 import org.replaydesk.display.vnc.DisplayService;
+import org.replaydesk.display.vnc.TrafficStats;
+import org.replaydesk.display.vnc.ViewerInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -247,6 +249,18 @@ public class VncDisplayService implements DisplayService, VmEventListener {
     public Optional<DisplayInfo> display(VmName vm) {
         Relay relay = relays.get(vm);
         return relay == null ? Optional.empty() : Optional.of(info(vm, relay));
+    }
+
+    @Override
+    public List<ViewerInfo> viewers(VmName vm) {
+        Relay relay = relays.get(vm);
+        return relay == null ? List.of() : relay.viewers();
+    }
+
+    @Override
+    public Optional<TrafficStats> stats(VmName vm) {
+        Relay relay = relays.get(vm);
+        return relay == null ? Optional.empty() : Optional.of(relay.stats());
     }
 
     private static DisplayInfo info(VmName vm, Relay relay) {

@@ -140,7 +140,7 @@ class ViewerHandshakeTest {
         }
     }
 
-    private static int[] screen(int seed) {
+    static int[] screen(int seed) {
         int[] p = new int[W * H];
         for (int i = 0; i < p.length; i++) {
             p[i] = (i * 2654435761L + seed) % 2 == 0 ? 0x102030 : (int) ((i * 40503L * (seed + 1)) & 0xFFFFFF);
@@ -174,7 +174,7 @@ class ViewerHandshakeTest {
     }
 
     /** Moves bytes both ways (running the server's queued tasks) until neither side writes anything more. */
-    private static void shuttle(EmbeddedChannel server, EmbeddedChannel client) {
+    static void shuttle(EmbeddedChannel server, EmbeddedChannel client) {
         boolean moved = true;
         while (moved) {
             server.runPendingTasks();
@@ -315,7 +315,7 @@ class ViewerHandshakeTest {
     }
 
     /** What the relay's upstream listener does for each viewer. */
-    private static void relayDamage(Relay relay, FramebufferMirror.Change change) {
+    static void relayDamage(Relay relay, FramebufferMirror.Change change) {
         relay.viewersForTest().forEach(v -> v.damage(change));
     }
 }
