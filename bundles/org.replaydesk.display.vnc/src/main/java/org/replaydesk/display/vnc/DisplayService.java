@@ -1,8 +1,10 @@
 package org.replaydesk.display.vnc;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
+import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.VmName;
 
 /**
@@ -40,4 +42,65 @@ public interface DisplayService {
      * @since 1.1
      */
     Optional<TrafficStats> stats(VmName vm);
+
+    /**
+     * Opens a display that no local VM feeds: on a client host, a display whose pixels come from the server host's
+     * display or from a local replaying VM. It gets the next free port like the others and stays open until
+     * {@link #close}; the source is also where viewers' input goes.
+     *
+     * @param display name of the display (the desktop's VM name, shown to viewers)
+     * @param source where its pixels and input go
+     * @param timeout how long to wait for the source's first full frame
+     * @return the open display
+     * @throws ReplayDeskException CONFLICT if the name already has a display, UNAVAILABLE if the source cannot be
+     *         reached or the port cannot be bound
+     * @since 1.2
+     */
+    DisplayInfo open(VmName display, DisplaySource source, Duration timeout);
+
+    /**
+     * Closes a display and disconnects its viewers.
+     *
+     * @param display a display name
+     * @throws ReplayDeskException NOT_FOUND if there is no such display
+     * @since 1.2
+     */
+    void close(VmName display);
+
+    /**
+     * Makes a display take its pixels from another source without disconnecting its viewers: the relay connects to
+     * the new source (or reuses the connection if it is the display's input source), waits for its full frame, and
+     * sends each viewer only the parts of the screen that differ. Input keeps going to the display's input source
+     * (the VM the desktop runs on), whatever the pixel source.
+     *
+     * @param display a display name
+     * @param source the new pixel source; the display's {@link DisplayInfo#inputSource()} switches back to it
+     * @param timeout how long to wait for the new source's full frame
+     * @return what the switch did and how long it took
+     * @throws ReplayDeskException NOT_FOUND if there is no such display, UNAVAILABLE if the new source failed (the
+     *         display then keeps its old source)
+     * @since 1.2
+     */
+    SourceSwitch switchSource(VmName display, DisplaySource source, Duration timeout);
+
+    /**
+     * Makes a viewer view-only (its keyboard, pointer and clipboard are dropped) or lets it control the desktop again.
+     *
+     * @param display a display name
+     * @param viewerId a {@link ViewerInfo#id()}
+     * @param viewOnly the new setting
+     * @throws ReplayDeskException NOT_FOUND if the display or the viewer does not exist
+     * @since 1.2
+     */
+    void setViewOnly(VmName display, String viewerId, boolean viewOnly);
+
+    /**
+     * Disconnects one viewer.
+     *
+     * @param display a display name
+     * @param viewerId a {@link ViewerInfo#id()}
+     * @throws ReplayDeskException NOT_FOUND if the display or the viewer does not exist
+     * @since 1.2
+     */
+    void disconnect(VmName display, String viewerId);
 }

@@ -13,7 +13,7 @@ import java.util.Objects;
  *        its version
  * @param encoding the pixel encoding the viewer's updates use ("Raw", "Hextile", "ZRLE", "Tight")
  * @param pixelFormat summary of the viewer's pixel format, e.g. "32bpp depth 24 little-endian true colour"
- * @param viewOnly whether the viewer's input is ignored (always false for now)
+ * @param viewOnly whether the viewer's input is ignored
  * @param connectedSince when the connection was accepted
  * @param traffic what the viewer was sent
  */

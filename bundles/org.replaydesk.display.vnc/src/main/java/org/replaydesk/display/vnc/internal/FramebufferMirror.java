@@ -114,6 +114,57 @@ final class FramebufferMirror {
         return PixelRectangle.copyOf(encoding, rect, pixels, width);
     }
 
+    /**
+     * Copies a region of another mirror of the same size into this one; the caller holds both locks (this one
+     * first).
+     *
+     * @param other the source mirror
+     * @param rect region inside both
+     */
+    void copyFrom(FramebufferMirror other, Rect rect) {
+        assert Thread.holdsLock(this) && Thread.holdsLock(other);
+        for (int row = rect.y(); row < rect.y() + rect.height(); row++) {
+            int at = row * width + rect.x();
+            System.arraycopy(other.pixels, row * other.width + rect.x(), pixels, at, rect.width());
+        }
+    }
+
+    /**
+     * Compares this mirror with another of the same size, tile by tile; the caller holds both locks.
+     *
+     * @param other the mirror to compare with
+     * @param tile side of the square tiles
+     * @param out receives each differing tile (clipped to the framebuffer), in row-major order
+     * @return the number of differing pixels
+     */
+    long diffInto(FramebufferMirror other, int tile, List<Rect> out) {
+        assert Thread.holdsLock(this) && Thread.holdsLock(other);
+        long differing = 0;
+        for (int ty = 0; ty < height; ty += tile) {
+            int th = Math.min(tile, height - ty);
+            for (int tx = 0; tx < width; tx += tile) {
+                int tw = Math.min(tile, width - tx);
+                int inTile = 0;
+                for (int row = ty; row < ty + th; row++) {
+                    int at = row * width + tx;
+                    if (java.util.Arrays.mismatch(pixels, at, at + tw, other.pixels, at, at + tw) < 0) {
+                        continue;
+                    }
+                    for (int i = at; i < at + tw; i++) {
+                        if (pixels[i] != other.pixels[i]) {
+                            inTile++;
+                        }
+                    }
+                }
+                if (inTile > 0) {
+                    differing += inTile;
+                    out.add(new Rect(tx, ty, tw, th));
+                }
+            }
+        }
+        return differing;
+    }
+
     /** @return a copy of every pixel (tests) */
     synchronized int[] snapshot() {
         return pixels.clone();

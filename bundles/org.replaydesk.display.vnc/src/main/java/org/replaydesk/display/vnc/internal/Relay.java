@@ -10,10 +10,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -22,9 +22,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.replaydesk.display.vnc.DisplaySource;
+import org.replaydesk.display.vnc.SourceSwitch;
 import org.replaydesk.display.vnc.TrafficStats;
 import org.replaydesk.display.vnc.ViewerInfo;
+import org.replaydesk.rfb.CursorRectangle;
 import org.replaydesk.rfb.PixelFormat;
+import org.replaydesk.rfb.Rect;
 import org.replaydesk.rfb.RfbMessage;
 import org.replaydesk.rfb.ServerInit;
 import org.replaydesk.rfb.codec.FramebufferUpdateEncoder;
@@ -34,18 +38,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One display: an {@link UpstreamClient} on the VM's VNC unix socket, the {@link FramebufferMirror} it keeps, and a
- * Netty TCP server whose {@link ViewerHandler}s serve that mirror. Usable without OSGi (the interop test does).
+ * One display: the {@link FramebufferMirror} its viewers are served from, a Netty TCP server (and optionally a
+ * WebSocket one) with one {@link ViewerHandler} per viewer, and the upstream RFB connections that feed it. Usable
+ * without OSGi (the interop tests do).
+ *
+ * <p>Sources: the <em>input source</em> is the RFB server the display was opened on (the VM the desktop runs on);
+ * viewers' input always goes there. The <em>pixel source</em> is where the mirror's content comes from: the input
+ * source, or another server set with {@link #switchSource} (a local replaying VM showing the same desktop). Each
+ * {@link UpstreamClient} decodes into its own mirror; the active one's damage is copied into the display's mirror
+ * and handed to the viewers. A source that is not shown stops requesting updates. A switch waits for the new
+ * source's full frame, then, under the display mirror's lock, compares it with what the viewers were shown and
+ * marks only the differing tiles as damage.
+ *
+ * <p>Lock order: the display mirror, then an upstream client's mirror.
  */
 final class Relay implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
     /** Above this many queued bytes a viewer is "not writable" and gets no new update until it drains. */
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
+    /** Side of the tiles compared after a source switch. */
+    static final int DIFF_TILE = 32;
 
     private final String name;
-    private final Path vncSocket;
+    private final DisplaySource inputSourceAddress;
     private final InetSocketAddress listen;
     private final Security security;
     private final String password;
@@ -54,25 +72,32 @@ final class Relay implements AutoCloseable {
     private final Set<ViewerHandler> viewers = new CopyOnWriteArraySet<>();
     private final Set<Channel> viewerChannels = new CopyOnWriteArraySet<>();
     private final Consumer<Relay> onUpstreamClosed;
+    private final Object switchLock = new Object();
     private LongSupplier nanoClock = System::nanoTime;
-    private volatile UpstreamClient upstream;
-    private List<Integer> upstreamEncodings = UpstreamClient.ENCODINGS;
+    private TrafficMeter traffic;
+    private volatile UpstreamClient input;
+    private volatile UpstreamClient pixels;
+    private volatile CursorRectangle cursor;
+    private List<Integer> upstreamEncodings;
+    private InetSocketAddress webSocketListen;
+    private int quality = DisplayQuality.AUTO;
     private Channel server;
+    private Channel webSocketServer;
     private volatile boolean closed;
 
     /**
      * @param name desktop name shown to viewers (the VM name)
-     * @param vncSocket the VM's VNC unix socket
+     * @param source the RFB server the display shows and sends input to (the VM's VNC socket)
      * @param listen TCP address for viewers
      * @param security how viewers authenticate
      * @param password VNC password (VNCAUTH only)
      * @param group event loops for the TCP server and its viewers (owned by the caller)
-     * @param onUpstreamClosed called once when the VM's VNC server goes away (not after {@link #close})
+     * @param onUpstreamClosed called once when the input source goes away (not after {@link #close})
      */
-    Relay(String name, Path vncSocket, InetSocketAddress listen, Security security, String password,
+    Relay(String name, DisplaySource source, InetSocketAddress listen, Security security, String password,
             EventLoopGroup group, Consumer<Relay> onUpstreamClosed) {
         this.name = name;
-        this.vncSocket = vncSocket;
+        this.inputSourceAddress = source;
         this.listen = listen;
         this.security = security;
         this.password = password;
@@ -81,7 +106,7 @@ final class Relay implements AutoCloseable {
     }
 
     /**
-     * @param encodings what to ask the VM's VNC server for instead of {@link UpstreamClient#ENCODINGS} (tests)
+     * @param encodings what to ask the input source for instead of {@link UpstreamClient#ENCODINGS} (tests)
      * @return this
      */
     Relay withUpstreamEncodings(List<Integer> encodings) {
@@ -98,50 +123,71 @@ final class Relay implements AutoCloseable {
         return this;
     }
 
+    /**
+     * @param address where to serve RFB over WebSocket (binary frames, for noVNC); null for none
+     * @return this
+     */
+    Relay withWebSocket(InetSocketAddress address) {
+        this.webSocketListen = address;
+        return this;
+    }
+
+    /**
+     * @param setting the operator's quality ({@link DisplayQuality})
+     * @return this
+     */
+    Relay withQuality(int setting) {
+        this.quality = setting;
+        return this;
+    }
+
+    /** @return the operator's quality setting ({@link DisplayQuality}) */
+    int quality() {
+        return quality;
+    }
+
     /** @return the clock of the traffic meters */
     LongSupplier nanoClock() {
         return nanoClock;
     }
 
+    /** @return the meter of the whole display (every viewer's updates, including viewers that left) */
+    TrafficMeter displayTraffic() {
+        if (traffic == null) {
+            traffic = new TrafficMeter(nanoClock);
+        }
+        return traffic;
+    }
+
     /**
-     * Connects upstream, waits for its handshake and first full update, then binds the TCP port: a viewer never sees a
-     * 0x0 desktop or a black first frame.
+     * Connects to the input source, waits for its handshake and first full frame, then binds the TCP port(s): a
+     * viewer never sees a 0x0 desktop or a black first frame.
      *
-     * @param timeout how long to wait for the VM's VNC server
-     * @throws IOException if the VNC socket or the TCP port cannot be used
+     * @param timeout how long to wait for the source
+     * @throws IOException if the source or the TCP port cannot be used
      */
     void start(Duration timeout) throws IOException {
-        upstream = new UpstreamClient(vncSocket, mirror, new UpstreamClient.Listener() {
-            @Override
-            public void ready(ServerInit init) {
-                // Viewers connect only after this; nothing to do.
-            }
-
-            @Override
-            public void changed(FramebufferMirror.Change change) {
-                for (ViewerHandler viewer : viewers) {
-                    viewer.damage(change);
-                }
-            }
-
-            @Override
-            public void closed(Throwable cause) {
-                if (!closed) {
-                    onUpstreamClosed.accept(Relay.this);
-                }
-            }
-        }, upstreamEncodings, nanoClock);
-        try {
-            upstream.start().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            upstream.close();
-            throw new IOException("interrupted while connecting to " + vncSocket, e);
-        } catch (ExecutionException | TimeoutException e) {
-            upstream.close();
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IOException("VNC handshake with " + vncSocket + " failed: " + cause, cause);
+        displayTraffic();
+        UpstreamClient client = connect(inputSourceAddress, upstreamEncodings, timeout);
+        input = client;
+        synchronized (mirror) {
+            pixels = client;
+            copyAll(client);
         }
+        try {
+            server = bind(listen, false);
+            if (webSocketListen != null) {
+                webSocketServer = bind(webSocketListen, true);
+            }
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+        LOG.info("display of {} listening on {}{} (security {})", name, server.localAddress(),
+                webSocketServer != null ? " and WebSocket " + webSocketServer.localAddress() : "", security);
+    }
+
+    private Channel bind(InetSocketAddress address, boolean webSocket) throws IOException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -151,30 +197,209 @@ final class Relay implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        initViewerChannel(ch);
+                        if (webSocket) {
+                            WebSocketTransport.install(ch, Relay.this::initViewerChannel);
+                        } else {
+                            initViewerChannel(ch);
+                        }
                     }
                 });
         try {
-            server = bootstrap.bind(listen).syncUninterruptibly().channel();
+            return bootstrap.bind(address).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
-            upstream.close();
-            throw new IOException("cannot listen on " + listen + " for the display of " + name + ": " + e, e);
+            throw new IOException("cannot listen on " + address + " for the display of " + name + ": " + e, e);
         }
-        LOG.info("display of {} listening on {} (security {})", name, server.localAddress(), security);
+    }
+
+    /** Connects a client and waits for its first full frame; closes it on failure. */
+    private UpstreamClient connect(DisplaySource source, List<Integer> encodings, Duration timeout)
+            throws IOException {
+        UpstreamClient.Listener listener = new UpstreamClient.Listener() {
+            @Override
+            public void changed(UpstreamClient client, FramebufferMirror.Change change) {
+                sourceChanged(client, change);
+            }
+
+            @Override
+            public void cursor(UpstreamClient client, CursorRectangle shape) {
+                if (client == pixels) {
+                    cursor = shape;
+                    for (ViewerHandler viewer : viewers) {
+                        viewer.cursorChanged(shape);
+                    }
+                }
+            }
+
+            @Override
+            public void closed(UpstreamClient client, Throwable cause) {
+                sourceClosed(client);
+            }
+        };
+        UpstreamClient client = encodings == null ? new UpstreamClient(source, listener)
+                : new UpstreamClient(source, listener, encodings, nanoClock);
+        try {
+            client.start(timeout).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return client;
+        } catch (IOException e) {
+            client.close();
+            throw new IOException("cannot connect to " + source.describe() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.close();
+            throw new IOException("interrupted while connecting to " + source.describe(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            client.close();
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IOException("RFB handshake with " + source.describe() + " failed: " + cause, cause);
+        }
+    }
+
+    /** Reader thread of {@code client}: copies the active source's damage to the display and its viewers. */
+    private void sourceChanged(UpstreamClient client, FramebufferMirror.Change change) {
+        FramebufferMirror.Change forViewers;
+        synchronized (mirror) {
+            if (client != pixels) {
+                return;
+            }
+            FramebufferMirror own = client.mirror();
+            synchronized (own) {
+                if (change.resized() || own.width() != mirror.width() || own.height() != mirror.height()) {
+                    mirror.resize(own.width(), own.height());
+                    mirror.copyFrom(own, new Rect(0, 0, own.width(), own.height()));
+                    forViewers = new FramebufferMirror.Change(List.of(), true);
+                } else {
+                    for (Rect r : change.damage()) {
+                        mirror.copyFrom(own, r);
+                    }
+                    forViewers = change;
+                }
+            }
+        }
+        for (ViewerHandler viewer : viewers) {
+            viewer.damage(forViewers);
+        }
+    }
+
+    private void sourceClosed(UpstreamClient client) {
+        if (closed) {
+            return;
+        }
+        if (client == input) {
+            onUpstreamClosed.accept(this);
+        } else if (client == pixels) {
+            // The replaying source died: show the input source again rather than a frozen screen.
+            LOG.warn("pixel source {} of display {} went away; back to {}", client.source().describe(), name,
+                    inputSourceAddress.describe());
+            Thread t = new Thread(() -> {
+                try {
+                    switchSource(inputSourceAddress, Duration.ofSeconds(10));
+                } catch (IOException e) {
+                    LOG.warn("display {} could not go back to {}: {}", name, inputSourceAddress.describe(),
+                            e.getMessage());
+                }
+            }, "display-fallback-" + name);
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** Copies the whole frame of {@code client} into the display mirror; caller holds the display mirror lock. */
+    private void copyAll(UpstreamClient client) {
+        FramebufferMirror own = client.mirror();
+        synchronized (own) {
+            mirror.resize(own.width(), own.height());
+            mirror.copyFrom(own, new Rect(0, 0, own.width(), own.height()));
+        }
+    }
+
+    /**
+     * Shows another source's pixels. Input keeps going to the input source.
+     *
+     * @param source the new pixel source; the input source's address switches back to it
+     * @param timeout how long to wait for the new source's full frame
+     * @return what the switch did
+     * @throws IOException if the new source fails; the display keeps its current source
+     */
+    SourceSwitch switchSource(DisplaySource source, Duration timeout) throws IOException {
+        synchronized (switchLock) {
+            long t0 = System.nanoTime();
+            UpstreamClient from = pixels;
+            if (from != null && from.source().equals(source)) {
+                return new SourceSwitch(source, source, Duration.ZERO, Duration.ZERO, 0,
+                        (long) mirror.width() * mirror.height());
+            }
+            UpstreamClient to;
+            if (source.equals(inputSourceAddress)) {
+                to = input;
+                to.setRequesting(true);
+                try {
+                    to.requestFullFrame().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while switching " + name + " to " + source.describe(), e);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IOException("no full frame from " + source.describe() + ": "
+                            + (e instanceof ExecutionException ? e.getCause() : e), e);
+                }
+            } else {
+                to = connect(source, null, timeout);
+            }
+            long t1 = System.nanoTime();
+            long changed;
+            long total;
+            boolean resized;
+            List<Rect> damage = new ArrayList<>();
+            synchronized (mirror) {
+                FramebufferMirror own = to.mirror();
+                synchronized (own) {
+                    resized = own.width() != mirror.width() || own.height() != mirror.height();
+                    total = (long) own.width() * own.height();
+                    if (resized) {
+                        changed = total;
+                        mirror.resize(own.width(), own.height());
+                        mirror.copyFrom(own, new Rect(0, 0, own.width(), own.height()));
+                    } else {
+                        changed = mirror.diffInto(own, DIFF_TILE, damage);
+                        for (Rect r : damage) {
+                            mirror.copyFrom(own, r);
+                        }
+                    }
+                }
+                pixels = to;
+            }
+            if (from != null && from != to) {
+                if (from == input) {
+                    from.setRequesting(false);
+                } else {
+                    from.close();
+                }
+            }
+            FramebufferMirror.Change change = new FramebufferMirror.Change(damage, resized);
+            for (ViewerHandler viewer : viewers) {
+                viewer.damage(change);
+            }
+            long t2 = System.nanoTime();
+            SourceSwitch result = new SourceSwitch(from == null ? null : from.source(), source,
+                    Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t0), changed, total);
+            LOG.info("display {} now shows {} (resync {} ms, {} of {} pixels differed)", name, source.describe(),
+                    (t1 - t0) / 1_000_000, changed, total);
+            return result;
+        }
     }
 
     /**
      * Sets up a viewer's pipeline: the phase decoder named "rfb" (swapped by the handler as the handshake advances),
      * the shared message encoder, this viewer's update encoder (its pixel format and zlib streams) and the handler.
      *
-     * @param ch a new viewer channel
+     * @param ch a new viewer channel (TCP, or the RFB side of a WebSocket)
      */
     void initViewerChannel(Channel ch) {
         ViewerHandler viewer = new ViewerHandler(this, security, password);
         ch.pipeline().addLast("rfb", new ProtocolVersionDecoder());
         ch.pipeline().addLast(RfbMessageEncoder.INSTANCE);
         // Between the two encoders: it sees each encoded FramebufferUpdate as one buffer, and nothing else as bytes.
-        ch.pipeline().addLast(new UpdateMeteringHandler(viewer.traffic(), viewer::encoding));
+        ch.pipeline().addLast(new UpdateMeteringHandler(viewer.traffic(), displayTraffic(), viewer::encoding,
+                viewer::encoded));
         ch.pipeline().addLast(new FramebufferUpdateEncoder(PixelFormat.RGB888_LE));
         ch.pipeline().addLast(viewer);
         viewers.add(viewer);
@@ -187,6 +412,11 @@ final class Relay implements AutoCloseable {
         return server != null ? (InetSocketAddress) server.localAddress() : listen;
     }
 
+    /** @return the bound WebSocket address, or null if the display has none */
+    InetSocketAddress webSocketAddress() {
+        return webSocketServer != null ? (InetSocketAddress) webSocketServer.localAddress() : webSocketListen;
+    }
+
     String name() {
         return name;
     }
@@ -195,17 +425,35 @@ final class Relay implements AutoCloseable {
         return mirror;
     }
 
+    /** @return the current pointer shape of the pixel source, if it sent one */
+    Optional<CursorRectangle> cursor() {
+        return Optional.ofNullable(cursor);
+    }
+
+    /** @return where input goes */
+    DisplaySource inputSource() {
+        return inputSourceAddress;
+    }
+
+    /** @return where the pixels come from now */
+    DisplaySource pixelSource() {
+        UpstreamClient client = pixels;
+        return client == null ? inputSourceAddress : client.source();
+    }
+
     int viewerCount() {
         return viewerChannels.size();
     }
 
     boolean upstreamConnected() {
-        return upstream != null && upstream.isConnected();
+        UpstreamClient client = pixels;
+        return client != null && client.isConnected();
     }
 
-    /** @return FramebufferUpdates received from the VM */
+    /** @return FramebufferUpdates received from the pixel source */
     long upstreamUpdates() {
-        return upstream == null ? 0 : upstream.updates();
+        UpstreamClient client = pixels;
+        return client == null ? 0 : client.updates();
     }
 
     /** @return the viewers connected now, oldest first */
@@ -218,19 +466,36 @@ final class Relay implements AutoCloseable {
         return out;
     }
 
-    /** @return the display's traffic: the viewers' summed, plus what comes from the VM */
+    /** @return the viewer with that id */
+    Optional<ViewerHandler> viewer(String id) {
+        return viewers.stream().filter(v -> v.id().equals(id)).findFirst();
+    }
+
+    /**
+     * @return the display's traffic: every viewer's updates (also of viewers that have left, so totals never go
+     *         down), plus what the pixel source sends the relay
+     */
     TrafficStats stats() {
-        List<TrafficStats> each = viewers().stream().map(ViewerInfo::traffic).toList();
-        UpstreamClient client = upstream;
-        return TrafficMeter.sum(each, client == null ? 0 : client.bytesPerSecond(),
+        UpstreamClient client = pixels;
+        TrafficStats all = displayTraffic().snapshot();
+        return new TrafficStats(all.window(), all.bytesPerSecond(), all.framesPerSecond(), all.shortWindow(),
+                all.shortBytesPerSecond(), all.shortFramesPerSecond(), all.totalBytes(), all.totalFrames(),
+                all.bytesByEncoding(), client == null ? 0 : client.bytesPerSecond(),
                 client == null ? 0 : client.updatesPerSecond());
     }
 
+    /** Sends a viewer's input to the input source. */
     void upstream(RfbMessage message) {
-        UpstreamClient client = upstream;
+        UpstreamClient client = input;
         if (client != null) {
             client.send(message);
         }
+    }
+
+    /** @return whether the input source takes QEMU extended key events */
+    boolean upstreamSupportsExtendedKeys() {
+        UpstreamClient client = input;
+        return client != null && client.supportsExtendedKeys();
     }
 
     /** @return the viewers (tests drive damage through them) */
@@ -248,11 +513,18 @@ final class Relay implements AutoCloseable {
         if (server != null) {
             server.close().syncUninterruptibly();
         }
+        if (webSocketServer != null) {
+            webSocketServer.close().syncUninterruptibly();
+        }
         for (Channel ch : viewerChannels) {
             ch.close();
         }
-        if (upstream != null) {
-            upstream.close();
+        UpstreamClient shown = pixels;
+        if (shown != null && shown != input) {
+            shown.close();
+        }
+        if (input != null) {
+            input.close();
         }
         LOG.info("display of {} closed", name);
     }

@@ -63,36 +63,6 @@ final class TrafficMeter {
                 shortFrames.perSecond(), totalBytes.sum(), totalFrames.sum(), split, 0, 0);
     }
 
-    /**
-     * Adds up viewers' stats into a display's.
-     *
-     * @param viewers the viewers' stats
-     * @param upstreamBytesPerSecond bytes per second received from the VM's VNC server
-     * @param upstreamUpdatesPerSecond updates per second received from the VM's VNC server
-     * @return the display's stats
-     */
-    static TrafficStats sum(List<TrafficStats> viewers, double upstreamBytesPerSecond,
-            double upstreamUpdatesPerSecond) {
-        double bps = 0;
-        double fps = 0;
-        double shortBps = 0;
-        double shortFps = 0;
-        long total = 0;
-        long count = 0;
-        Map<String, Long> split = new HashMap<>();
-        for (TrafficStats s : viewers) {
-            bps += s.bytesPerSecond();
-            fps += s.framesPerSecond();
-            shortBps += s.shortBytesPerSecond();
-            shortFps += s.shortFramesPerSecond();
-            total += s.totalBytes();
-            count += s.totalFrames();
-            s.bytesByEncoding().forEach((name, n) -> split.merge(name, n, Long::sum));
-        }
-        return new TrafficStats(WINDOW, bps, fps, SHORT_WINDOW, shortBps, shortFps, total, count, split,
-                upstreamBytesPerSecond, upstreamUpdatesPerSecond);
-    }
-
     /** @return "Raw", "ZRLE", ... without the number {@link Encodings#name} appends */
     static String encodingName(int encoding) {
         String name = Encodings.name(encoding);

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import java.util.function.IntSupplier;
+import java.util.function.LongConsumer;
 
 /**
  * Counts FramebufferUpdates as they go out. It sits between the viewer's {@code FramebufferUpdateEncoder} and the
@@ -15,14 +16,21 @@ import java.util.function.IntSupplier;
 final class UpdateMeteringHandler extends ChannelOutboundHandlerAdapter {
 
     private final TrafficMeter meter;
+    private final TrafficMeter displayMeter;
     private final IntSupplier encoding;
+    private final LongConsumer encodedLength;
 
     /**
      * @param meter the viewer's meter
+     * @param displayMeter the display's meter (all its viewers, also those that left)
      * @param encoding the pixel encoding of the update being written (read on the event loop at write time)
+     * @param encodedLength told the length of each update as it is written (the viewer learns its compression)
      */
-    UpdateMeteringHandler(TrafficMeter meter, IntSupplier encoding) {
+    UpdateMeteringHandler(TrafficMeter meter, TrafficMeter displayMeter, IntSupplier encoding,
+            LongConsumer encodedLength) {
+        this.encodedLength = encodedLength;
         this.meter = meter;
+        this.displayMeter = displayMeter;
         this.encoding = encoding;
     }
 
@@ -31,12 +39,15 @@ final class UpdateMeteringHandler extends ChannelOutboundHandlerAdapter {
         if (msg instanceof ByteBuf buf && buf.isReadable()) {
             int length = buf.readableBytes();
             int updateEncoding = encoding.getAsInt();
+            encodedLength.accept(length);
             if (promise.isVoid()) {
                 meter.frame(updateEncoding, length);
+                displayMeter.frame(updateEncoding, length);
             } else {
                 promise.addListener(f -> {
                     if (f.isSuccess()) {
                         meter.frame(updateEncoding, length);
+                        displayMeter.frame(updateEncoding, length);
                     }
                 });
             }

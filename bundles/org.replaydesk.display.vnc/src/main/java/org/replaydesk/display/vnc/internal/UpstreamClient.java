@@ -9,17 +9,26 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
+import org.replaydesk.display.vnc.DisplaySource;
 import org.replaydesk.rfb.ClientInit;
+import org.replaydesk.rfb.CopyRectangle;
+import org.replaydesk.rfb.CursorRectangle;
 import org.replaydesk.rfb.ConnectionFailed;
 import org.replaydesk.rfb.Encodings;
 import org.replaydesk.rfb.FramebufferUpdate;
 import org.replaydesk.rfb.FramebufferUpdateRequest;
+import org.replaydesk.rfb.PixelRectangle;
+import org.replaydesk.rfb.PseudoRectangle;
+import org.replaydesk.rfb.UpdateRectangle;
 import org.replaydesk.rfb.PixelFormat;
 import org.replaydesk.rfb.ProtocolVersion;
 import org.replaydesk.rfb.Rect;
@@ -31,55 +40,75 @@ import org.replaydesk.rfb.SecurityTypes;
 import org.replaydesk.rfb.ServerInit;
 import org.replaydesk.rfb.SetEncodings;
 import org.replaydesk.rfb.SetPixelFormat;
+import org.replaydesk.rfb.VncAuthChallenge;
+import org.replaydesk.rfb.VncAuthentication;
 import org.replaydesk.rfb.codec.ProtocolVersionDecoder;
 import org.replaydesk.rfb.codec.RfbMessageEncoder;
 import org.replaydesk.rfb.codec.SecurityResultDecoder;
 import org.replaydesk.rfb.codec.SecurityTypesDecoder;
 import org.replaydesk.rfb.codec.ServerInitDecoder;
 import org.replaydesk.rfb.codec.ServerMessageDecoder;
+import org.replaydesk.rfb.codec.VncAuthChallengeDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RFB client of the VM's own VNC server (QEMU's {@code -vnc unix:...} socket), keeping a {@link FramebufferMirror}.
+ * RFB client of one pixel source: the VM's own VNC server (QEMU's {@code -vnc unix:...} socket), or any RFB server
+ * on TCP (a server host's display, seen from a client host). It keeps its own {@link FramebufferMirror}; the
+ * {@link Relay} copies the damage of its active source into the display's mirror.
  *
  * <p>Netty 4.1 has no NIO transport for unix sockets (only the native epoll one, which would add a platform jar to
- * the feature), so the socket is a JDK {@link SocketChannel} of family UNIX read by one blocking thread. The bytes go
- * into an {@link EmbeddedChannel} carrying the codec library's client-side decoders and {@link RfbMessageEncoder}, so
- * the handshake is the same pipeline-swapping code as with a real Netty channel: the decoders keep partial input
- * (cumulation), hand on bytes that arrived before a phase swap, and their outbound bytes are drained and written to
- * the socket. An EmbeddedChannel is not thread-safe, so every use of it is under {@link #lock}: the reader thread
- * decodes, viewer event loops send input events; the lock also keeps each viewer's events in order.
+ * the feature), so the socket is a JDK {@link SocketChannel} read by one blocking thread (UNIX or INET family alike).
+ * The bytes go into an {@link EmbeddedChannel} carrying the codec library's client-side decoders and
+ * {@link RfbMessageEncoder}, so the handshake is the same pipeline-swapping code as with a real Netty channel: the
+ * decoders keep partial input (cumulation), hand on bytes that arrived before a phase swap, and their outbound bytes
+ * are drained and written to the socket. An EmbeddedChannel is not thread-safe, so every use of it is under
+ * {@link #lock}: the reader thread decodes, viewer event loops send input events; the lock also keeps each viewer's
+ * events in order.
  *
- * <p>Handshake: RFB 3.8, security None, ClientInit shared, SetPixelFormat 32 bpp 0x00RRGGBB little-endian,
- * SetEncodings, then one non-incremental FramebufferUpdateRequest and, after each update, an incremental one (QEMU
- * holds an incremental request until the screen changes).
+ * <p>Handshake: RFB 3.8, security None or VNC authentication, ClientInit shared, SetPixelFormat 32 bpp 0x00RRGGBB
+ * little-endian, SetEncodings, then one non-incremental FramebufferUpdateRequest. While the client is
+ * {@linkplain #setRequesting requesting}, each update is followed by an incremental request (QEMU holds it until the
+ * screen changes); a source that is not shown stops requesting, so an idle source costs no bandwidth.
+ *
+ * <p>Full frames: {@link #requestFullFrame} completes once every pixel has been written since the request. Counting
+ * covered pixels, rather than trusting that the next update is the full one, also works with servers that split
+ * an answer over several updates (our own relay does, when it sends the smallest rectangles first).
  */
 final class UpstreamClient implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
 
     /**
-     * What the relay asks QEMU for. Raw first: on a local socket copying is cheaper than compressing in QEMU and
-     * decompressing here; CopyRect and DesktopSize keep scrolling and mode switches correct.
+     * What the relay asks for. Raw first: on a local socket copying is cheaper than compressing in QEMU and
+     * decompressing here; CopyRect and DesktopSize keep scrolling and mode switches correct; Cursor gives the
+     * pointer shape of VMs with a hardware cursor; QEMU's extended key events carry scancodes, so keyboard layouts
+     * are not guessed from keysyms.
      */
-    static final List<Integer> ENCODINGS = List.of(Encodings.RAW, Encodings.COPY_RECT, Encodings.DESKTOP_SIZE);
+    static final List<Integer> ENCODINGS = List.of(Encodings.RAW, Encodings.COPY_RECT, Encodings.DESKTOP_SIZE,
+            Encodings.CURSOR, Encodings.QEMU_EXTENDED_KEY_EVENT);
 
-    /** Receives what the relay learns from upstream; called on the reader thread, must not block. */
+    /** What a TCP source (a remote relay, across hosts) is asked for: compressed, lossless. */
+    static final List<Integer> REMOTE_ENCODINGS = List.of(Encodings.TIGHT, Encodings.ZRLE, Encodings.HEXTILE,
+            Encodings.RAW, Encodings.COPY_RECT, Encodings.DESKTOP_SIZE, Encodings.CURSOR,
+            Encodings.QEMU_EXTENDED_KEY_EVENT, Encodings.LAST_RECT);
+
+    /** Receives what the client learns from its server; called on the reader thread, must not block. */
     interface Listener {
-        /** The handshake finished and the first (full) update is in the mirror. */
-        void ready(ServerInit init);
-
         /** The mirror changed. */
-        void changed(FramebufferMirror.Change change);
+        void changed(UpstreamClient client, FramebufferMirror.Change change);
+
+        /** The server sent a new pointer shape. */
+        default void cursor(UpstreamClient client, CursorRectangle cursor) {
+        }
 
         /** The connection ended (cause null for a normal close). */
-        void closed(Throwable cause);
+        void closed(UpstreamClient client, Throwable cause);
     }
 
-    private final Path socket;
+    private final DisplaySource source;
     private final List<Integer> encodings;
-    private final FramebufferMirror mirror;
+    private final FramebufferMirror mirror = new FramebufferMirror();
     private final Listener listener;
     private final Object lock = new Object();
     private final CompletableFuture<ServerInit> ready = new CompletableFuture<>();
@@ -87,49 +116,87 @@ final class UpstreamClient implements AutoCloseable {
     private SocketChannel channel;
     private Thread reader;
     private volatile boolean closing;
+    private volatile boolean requesting = true;
+    private volatile boolean extendedKeys;
     private volatile long updates;
     private volatile long receivedBytes;
     private final SlidingWindowMeter byteRate;
     private final SlidingWindowMeter updateRate;
+    /** Pixels written since the pending full-frame request; null when none is pending. Reader thread only. */
+    private BitSet coverage;
+    private int covered;
+    private CompletableFuture<Void> fullFrame;
+    /** Whether an incremental request is outstanding; under {@link #lock}. */
+    private boolean requestOutstanding;
+    private Rect full;
 
-    UpstreamClient(Path socket, FramebufferMirror mirror, Listener listener) {
-        this(socket, mirror, listener, ENCODINGS, System::nanoTime);
+    UpstreamClient(DisplaySource source, Listener listener) {
+        this(source, listener, source.unixSocket() != null ? ENCODINGS : REMOTE_ENCODINGS, System::nanoTime);
     }
 
     /**
      * @param encodings the SetEncodings list to send (tests use it to check the codec's decoders against QEMU)
      * @param nanoClock monotonic nanoseconds for the traffic meters
      */
-    UpstreamClient(Path socket, FramebufferMirror mirror, Listener listener, List<Integer> encodings,
-            LongSupplier nanoClock) {
+    UpstreamClient(DisplaySource source, Listener listener, List<Integer> encodings, LongSupplier nanoClock) {
         this.byteRate = new SlidingWindowMeter(TrafficMeter.WINDOW, TrafficMeter.BUCKET, nanoClock);
         this.updateRate = new SlidingWindowMeter(TrafficMeter.WINDOW, TrafficMeter.BUCKET, nanoClock);
         this.encodings = encodings;
-        this.socket = socket;
-        this.mirror = mirror;
+        this.source = source;
         this.listener = listener;
     }
 
     /**
      * Connects and starts the reader thread; the handshake continues on it.
      *
-     * @return completes with the ServerInit once the first full update is in the mirror, or exceptionally if the
+     * @param timeout limit for a TCP connect
+     * @return completes with the ServerInit once a first full frame is in the mirror, or exceptionally if the
      *         handshake fails
-     * @throws IOException if the socket does not accept
+     * @throws IOException if the server does not accept
      */
-    CompletableFuture<ServerInit> start() throws IOException {
-        channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
+    CompletableFuture<ServerInit> start(Duration timeout) throws IOException {
+        if (source.unixSocket() != null) {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                channel.connect(UnixDomainSocketAddress.of(source.unixSocket()));
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+        } else {
+            channel = SocketChannel.open();
+            try {
+                channel.socket().connect(source.tcp(), (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                channel.socket().setTcpNoDelay(true);
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+        }
         synchronized (lock) {
             pipeline = new EmbeddedChannel();
             pipeline.pipeline().addLast("rfb", new ProtocolVersionDecoder());
             pipeline.pipeline().addLast(RfbMessageEncoder.INSTANCE);
             pipeline.pipeline().addLast(new Handshake());
         }
-        reader = new Thread(this::readLoop, "vnc-upstream-" + socket.getParent().getFileName());
+        reader = new Thread(this::readLoop, "vnc-upstream-" + threadSuffix());
         reader.setDaemon(true);
         reader.start();
         return ready;
+    }
+
+    private String threadSuffix() {
+        return source.unixSocket() != null ? String.valueOf(source.unixSocket().getParent().getFileName())
+                : source.tcp().getHostString() + ":" + source.tcp().getPort();
+    }
+
+    DisplaySource source() {
+        return source;
+    }
+
+    /** @return this source's own copy of its screen */
+    FramebufferMirror mirror() {
+        return mirror;
     }
 
     /** @return FramebufferUpdates received so far */
@@ -137,7 +204,7 @@ final class UpstreamClient implements AutoCloseable {
         return updates;
     }
 
-    /** @return bytes received from the VM's VNC server so far */
+    /** @return bytes received from the server so far */
     long receivedBytes() {
         return receivedBytes;
     }
@@ -157,9 +224,70 @@ final class UpstreamClient implements AutoCloseable {
         return ready.isDone() && !ready.isCompletedExceptionally() && channel.isOpen();
     }
 
+    /** @return whether the server announced QEMU extended key events (scancodes) */
+    boolean supportsExtendedKeys() {
+        return extendedKeys;
+    }
+
     /**
-     * Sends a client message (KeyEvent, PointerEvent, ClientCutText) to the VM. Safe from any thread; messages from
-     * one thread keep their order.
+     * Starts or stops asking for updates. A client that is not requesting still applies what it was already sent.
+     *
+     * @param on whether to keep an incremental request outstanding
+     */
+    void setRequesting(boolean on) {
+        requesting = on;
+        if (on) {
+            synchronized (lock) {
+                if (!requestOutstanding && full != null && isConnected()) {
+                    requestOutstanding = true;
+                    pipeline.writeOutbound(new FramebufferUpdateRequest(true, full));
+                    flushOutbound();
+                }
+            }
+        }
+    }
+
+    /**
+     * Asks for the whole screen and tracks it arriving.
+     *
+     * @return completes when every pixel of the framebuffer has been received since this call
+     */
+    CompletableFuture<Void> requestFullFrame() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (lock) {
+            if (!isConnected()) {
+                done.completeExceptionally(new IOException("not connected to " + source.describe()));
+                return done;
+            }
+            startCoverage(done);
+            requestOutstanding = true;
+            pipeline.writeOutbound(new FramebufferUpdateRequest(false, full));
+            flushOutbound();
+        }
+        return done;
+    }
+
+    /** Caller holds {@link #lock}. */
+    private void startCoverage(CompletableFuture<Void> done) {
+        if (fullFrame != null) {
+            // A second request supersedes the first; both complete together.
+            CompletableFuture<Void> earlier = fullFrame;
+            done.whenComplete((v, e) -> {
+                if (e != null) {
+                    earlier.completeExceptionally(e);
+                } else {
+                    earlier.complete(null);
+                }
+            });
+        }
+        fullFrame = done;
+        coverage = new BitSet(mirror.width() * mirror.height());
+        covered = 0;
+    }
+
+    /**
+     * Sends a client message (KeyEvent, QemuExtendedKeyEvent, PointerEvent, ClientCutText) to the server. Safe from
+     * any thread; messages from one thread keep their order.
      *
      * @param message the message
      */
@@ -196,14 +324,21 @@ final class UpstreamClient implements AutoCloseable {
             cause = closing ? null : e;
         }
         if (cause != null) {
-            LOG.warn("VNC connection to {} failed: {}", socket, cause.toString());
+            LOG.warn("RFB connection to {} failed: {}", source.describe(), cause.toString());
         } else {
-            LOG.debug("VNC connection to {} closed", socket);
+            LOG.debug("RFB connection to {} closed", source.describe());
         }
-        ready.completeExceptionally(cause != null ? cause : new IOException("VNC server at " + socket
-                + " closed the connection during the handshake"));
+        IOException gone = new IOException("RFB server at " + source.describe() + " closed the connection"
+                + (cause != null ? ": " + cause : ""));
+        ready.completeExceptionally(cause != null ? cause : gone);
+        synchronized (lock) {
+            if (fullFrame != null) {
+                fullFrame.completeExceptionally(gone);
+                fullFrame = null;
+            }
+        }
         closeQuietly();
-        listener.closed(cause);
+        listener.closed(this, cause);
     }
 
     /** Writes whatever the pipeline produced to the socket; caller holds {@link #lock}. */
@@ -216,7 +351,7 @@ final class UpstreamClient implements AutoCloseable {
                     channel.write(nio);
                 }
             } catch (IOException e) {
-                LOG.debug("write to {} failed: {}", socket, e.toString());
+                LOG.debug("write to {} failed: {}", source.describe(), e.toString());
                 closeQuietly();
             } finally {
                 buf.release();
@@ -243,16 +378,39 @@ final class UpstreamClient implements AutoCloseable {
                 channel.close();
             }
         } catch (IOException e) {
-            LOG.debug("closing {}: {}", socket, e.toString());
+            LOG.debug("closing {}: {}", source.describe(), e.toString());
+        }
+    }
+
+    /** Marks the pixels of an update as received for a pending full frame; reader thread, under {@link #lock}. */
+    private void cover(List<UpdateRectangle> rectangles) {
+        if (coverage == null) {
+            return;
+        }
+        int width = mirror.width();
+        for (UpdateRectangle r : rectangles) {
+            if (r instanceof PixelRectangle || r instanceof CopyRectangle) {
+                Rect rect = r.rect();
+                for (int row = rect.y(); row < rect.y() + rect.height(); row++) {
+                    int from = row * width + rect.x();
+                    int before = coverage.get(from, from + rect.width()).cardinality();
+                    coverage.set(from, from + rect.width());
+                    covered += rect.width() - before;
+                }
+            }
+        }
+        if (covered >= width * mirror.height()) {
+            CompletableFuture<Void> done = fullFrame;
+            coverage = null;
+            fullFrame = null;
+            done.complete(null);
         }
     }
 
     /** Client-side handshake, then the normal phase. Runs under {@link #lock}. */
     private final class Handshake extends SimpleChannelInboundHandler<RfbMessage> {
 
-        private ServerMessageDecoder decoder;
-        private Rect full;
-        /** The ServerInit until the first update has filled the mirror. */
+        /** The ServerInit until the first full frame has filled the mirror. */
         private ServerInit init;
 
         @Override
@@ -261,37 +419,64 @@ final class UpstreamClient implements AutoCloseable {
             if (msg instanceof FramebufferUpdate update) {
                 updates++;
                 updateRate.add(1);
-                FramebufferMirror.Change change = mirror.apply(update.rectangles());
+                requestOutstanding = false;
+                List<UpdateRectangle> rectangles = update.rectangles();
+                FramebufferMirror.Change change = mirror.apply(rectangles);
                 if (change.resized()) {
                     full = new Rect(0, 0, mirror.width(), mirror.height());
+                    if (coverage != null) {
+                        // The content after a resize is new as a whole: keep waiting for every pixel of it.
+                        startCoverage(fullFrame);
+                    }
                 }
-                listener.changed(change);
-                ctx.writeAndFlush(new FramebufferUpdateRequest(true, full));
-                if (init != null) {
-                    // Ready only now: a viewer served before the first update would get a black screen.
+                for (UpdateRectangle r : rectangles) {
+                    if (r instanceof PseudoRectangle ps && ps.encoding() == Encodings.QEMU_EXTENDED_KEY_EVENT) {
+                        extendedKeys = true;
+                    } else if (r instanceof CursorRectangle c) {
+                        listener.cursor(UpstreamClient.this, c);
+                    }
+                }
+                cover(change.resized() ? damageAfterResize(rectangles) : rectangles);
+                listener.changed(UpstreamClient.this, change);
+                if (requesting || fullFrame != null) {
+                    requestOutstanding = true;
+                    // Incremental: a pending full-frame request is already with the server.
+                    ctx.writeAndFlush(new FramebufferUpdateRequest(true, full));
+                }
+                if (init != null && fullFrame == null) {
+                    // Ready only now: a viewer served before the first full frame would see black.
                     ready.complete(init);
-                    listener.ready(init);
                     init = null;
                 }
             } else if (msg instanceof ProtocolVersion version) {
                 if (!version.isV38()) {
-                    throw new IllegalStateException("VNC server at " + socket + " speaks RFB " + version.major() + "."
-                            + version.minor() + "; the relay needs 3.8");
+                    throw new IllegalStateException("RFB server at " + source.describe() + " speaks RFB "
+                            + version.major() + "." + version.minor() + "; the relay needs 3.8");
                 }
                 p.replace("rfb", "rfb", new SecurityTypesDecoder(ProtocolVersion.V3_8));
                 ctx.writeAndFlush(ProtocolVersion.V3_8);
             } else if (msg instanceof SecurityTypes types) {
-                if (!types.types().contains(SecurityType.NONE)) {
-                    throw new IllegalStateException("VNC server at " + socket + " offers security types "
-                            + types.types() + " but not None; start QEMU's VNC without a password");
+                if (source.password() != null && types.types().contains(SecurityType.VNC_AUTHENTICATION)) {
+                    p.replace("rfb", "rfb", new VncAuthChallengeDecoder());
+                    ctx.writeAndFlush(new SecurityTypeSelection(SecurityType.VNC_AUTHENTICATION));
+                } else if (types.types().contains(SecurityType.NONE)) {
+                    p.replace("rfb", "rfb", new SecurityResultDecoder(ProtocolVersion.V3_8));
+                    ctx.writeAndFlush(new SecurityTypeSelection(SecurityType.NONE));
+                } else {
+                    throw new IllegalStateException("RFB server at " + source.describe() + " offers security types "
+                            + types.types() + "; the relay can use None"
+                            + (source.password() != null ? " or VNC authentication" : " (or VNC authentication "
+                                    + "when the source has a password)"));
                 }
+            } else if (msg instanceof VncAuthChallenge challenge) {
                 p.replace("rfb", "rfb", new SecurityResultDecoder(ProtocolVersion.V3_8));
-                ctx.writeAndFlush(new SecurityTypeSelection(SecurityType.NONE));
+                ctx.writeAndFlush(VncAuthentication.respond(challenge, source.password()));
             } else if (msg instanceof ConnectionFailed failed) {
-                throw new IllegalStateException("VNC server at " + socket + " refused: " + failed.reason());
+                throw new IllegalStateException("RFB server at " + source.describe() + " refused: "
+                        + failed.reason());
             } else if (msg instanceof SecurityResult result) {
                 if (!result.ok()) {
-                    throw new IllegalStateException("VNC server at " + socket + " failed security: "
+                    throw new IllegalStateException("RFB server at " + source.describe() + " failed security: "
                             + result.reason());
                 }
                 p.replace("rfb", "rfb", new ServerInitDecoder());
@@ -300,17 +485,34 @@ final class UpstreamClient implements AutoCloseable {
                 init = serverInit;
                 mirror.resize(init.width(), init.height());
                 full = new Rect(0, 0, init.width(), init.height());
-                decoder = new ServerMessageDecoder(init.pixelFormat(), init.width(), init.height());
+                ServerMessageDecoder decoder = new ServerMessageDecoder(init.pixelFormat(), init.width(),
+                        init.height());
                 p.replace("rfb", "rfb", decoder);
-                // QEMU applies SetPixelFormat to every update after it, so the decoder switches now.
+                // Servers apply SetPixelFormat to every update after it, so the decoder switches now.
                 decoder.setPixelFormat(PixelFormat.RGB888_LE);
                 ctx.write(new SetPixelFormat(PixelFormat.RGB888_LE));
                 ctx.write(new SetEncodings(encodings));
+                startCoverage(new CompletableFuture<>());
+                requestOutstanding = true;
                 ctx.writeAndFlush(new FramebufferUpdateRequest(false, full));
-                LOG.info("connected to VNC server at {}: {}x{} \"{}\"", socket, init.width(), init.height(),
-                        init.name());
+                LOG.info("connected to RFB server at {}: {}x{} \"{}\"", source.describe(), init.width(),
+                        init.height(), init.name());
             }
             // Bell, ServerCutText, SetColourMapEntries: nothing to mirror.
+        }
+
+        /** After a resize only the rectangles after the size change count towards the new frame. */
+        private List<UpdateRectangle> damageAfterResize(List<UpdateRectangle> rectangles) {
+            List<UpdateRectangle> after = new ArrayList<>();
+            for (UpdateRectangle r : rectangles) {
+                if (r instanceof PseudoRectangle ps && ps.encoding() == Encodings.DESKTOP_SIZE
+                        || r instanceof org.replaydesk.rfb.ExtendedDesktopSizeRectangle) {
+                    after.clear();
+                } else {
+                    after.add(r);
+                }
+            }
+            return after;
         }
     }
 }

@@ -13,6 +13,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "TCP port of the first display; the next VMs get base+1, base+2, ...")
     int port_base() default 5700;
 
+    @AttributeDefinition(description = "TCP port of the first display's WebSocket endpoint (RFB over WebSocket, for "
+            + "noVNC); the next VMs get base+1, ...; 0: no WebSocket endpoints")
+    int websocket_port_base() default 5800;
+
+    @AttributeDefinition(description = "Image quality for Tight viewers: 'auto' (what the viewer asks for), "
+            + "'lossless' (never JPEG), or 0-9 (JPEG at most this quality, also for viewers that asked for none)")
+    String quality() default "auto";
+
     @AttributeDefinition(description = "Viewer authentication: none or vncauth")
     String security() default "none";
 

@@ -18,9 +18,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
@@ -37,8 +40,11 @@ import org.replaydesk.api.hypervisor.VirtualMachine;
 import org.replaydesk.api.hypervisor.VmEvent;
 import org.replaydesk.api.hypervisor.VmEventListener;
 import org.replaydesk.api.hypervisor.VmState;
+import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.display.vnc.DisplayInfo;
 import org.replaydesk.display.vnc.DisplayService;
+import org.replaydesk.display.vnc.DisplaySource;
+import org.replaydesk.display.vnc.SourceSwitch;
 import org.replaydesk.display.vnc.TrafficStats;
 import org.replaydesk.display.vnc.ViewerInfo;
 import org.slf4j.Logger;
@@ -52,6 +58,9 @@ import org.slf4j.LoggerFactory;
  * loops and configuration survive; the displays themselves close with the unbind, because the driver stops its VMs
  * when it goes away. A MANDATORY STATIC reference would recreate the whole component on every swap.
  *
+ * <p>Per-VM settings (fixed port, WebSocket port, quality) come from factory configurations
+ * {@code org.replaydesk.display.vnc.vm~NAME} ({@link VmDisplaySettings}); a change reopens that VM's display.
+ *
  * <p>VM events arrive on a driver thread that must not block, so opening and closing run on one worker thread; being
  * a single thread it also keeps a VM's open and close in event order.
  */
@@ -64,6 +73,9 @@ public class VncDisplayService implements DisplayService, VmEventListener {
 
     private final InetAddress listenAddress;
     private final int portBase;
+    private final int webSocketPortBase;
+    private final int quality;
+    private final Map<VmName, VmDisplaySettings> vmSettings = new ConcurrentHashMap<>();
     private final Security security;
     private final String password;
     private final String socketDirSetting;
@@ -103,6 +115,15 @@ public class VncDisplayService implements DisplayService, VmEventListener {
             throw fail("port.base " + config.port_base() + " is not a TCP port");
         }
         portBase = config.port_base();
+        if (config.websocket_port_base() < 0 || config.websocket_port_base() > 65535) {
+            throw fail("websocket.port.base " + config.websocket_port_base() + " is not a TCP port (0: no WebSocket)");
+        }
+        webSocketPortBase = config.websocket_port_base();
+        try {
+            quality = DisplayQuality.parse(config.quality());
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage());
+        }
         password = secret;
         socketDirSetting = config.socket_dir().trim();
         group = new NioEventLoopGroup(0, new DefaultThreadFactory("vnc-display", true));
@@ -111,7 +132,9 @@ public class VncDisplayService implements DisplayService, VmEventListener {
             t.setDaemon(true);
             return t;
         });
-        LOG.info("VNC displays on {} from port {}, security {}", listenAddress.getHostAddress(), portBase, security);
+        LOG.info("VNC displays on {} from port {}{}, security {}, quality {}", listenAddress.getHostAddress(), portBase,
+                webSocketPortBase > 0 ? " (WebSocket from " + webSocketPortBase + ")" : "", security,
+                DisplayQuality.describe(quality));
     }
 
     private static Security parseSecurity(String value) {
@@ -159,7 +182,7 @@ public class VncDisplayService implements DisplayService, VmEventListener {
         old.removeListener(this);
         if (hypervisor == old) {
             hypervisor = null;
-            worker.execute(() -> List.copyOf(relays.keySet()).forEach(this::close));
+            worker.execute(() -> List.copyOf(relays.keySet()).forEach(this::closeRelay));
         }
     }
 
@@ -199,42 +222,187 @@ public class VncDisplayService implements DisplayService, VmEventListener {
         if (state == VmState.RUNNING || state == VmState.PAUSED) {
             worker.execute(() -> open(event.vm()));
         } else if (!state.hasProcess() || state == VmState.STOPPING) {
-            worker.execute(() -> close(event.vm()));
+            worker.execute(() -> closeRelay(event.vm()));
         }
     }
+
+    /**
+     * Per-VM settings appear, change or go: the VM's display reopens with them (its viewers reconnect).
+     *
+     * @param settings a VM's settings
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindVmSettings(VmDisplaySettings settings) {
+        vmSettings.put(settings.vm(), settings);
+        worker.execute(() -> reopen(settings.vm()));
+    }
+
+    void unbindVmSettings(VmDisplaySettings settings) {
+        if (vmSettings.remove(settings.vm(), settings)) {
+            worker.execute(() -> reopen(settings.vm()));
+        }
+    }
+
+    /** Worker thread only. */
+    private void reopen(VmName vm) {
+        Relay relay = relays.get(vm);
+        if (relay != null && !adHoc.contains(vm)) {
+            LOG.info("display settings of {} changed; reopening its display", vm);
+            closeRelay(vm);
+            open(vm);
+        }
+    }
+
+    /** Displays opened through {@link #open(VmName, DisplaySource, Duration)}, not by a local VM. */
+    private final Set<VmName> adHoc = ConcurrentHashMap.newKeySet();
+    /** Ports taken by displays with a fixed port; worker thread only. */
+    private final Map<VmName, Integer> fixedPorts = new ConcurrentHashMap<>();
 
     /** Worker thread only. */
     private void open(VmName vm) {
         if (relays.containsKey(vm) || hypervisor == null) {
             return;
         }
-        int offset = usedPorts.nextClearBit(0);
-        InetSocketAddress address = new InetSocketAddress(listenAddress, portBase + offset);
-        Path vncSocket = socketDir.resolve(vm.value()).resolve("vnc.sock");
-        Relay relay = new Relay(vm.value(), vncSocket, address, security, password, group,
-                r -> worker.execute(() -> {
-                    if (relays.get(vm) == r) {
-                        LOG.info("VNC server of {} went away", vm);
-                        close(vm);
-                    }
-                }));
+        DisplaySource source = DisplaySource.unixSocket(socketDir.resolve(vm.value()).resolve("vnc.sock"));
         try {
-            relay.start(UPSTREAM_TIMEOUT);
+            openRelay(vm, source, UPSTREAM_TIMEOUT);
         } catch (IOException e) {
             LOG.warn("no display for {}: {}", vm, e.getMessage());
-            return;
         }
-        usedPorts.set(offset);
-        relays.put(vm, relay);
     }
 
     /** Worker thread only. */
-    private void close(VmName vm) {
+    private Relay openRelay(VmName vm, DisplaySource source, Duration timeout) throws IOException {
+        VmDisplaySettings own = vmSettings.get(vm);
+        int offset = -1;
+        int port;
+        if (own != null && own.port() > 0) {
+            port = own.port();
+        } else {
+            offset = usedPorts.nextClearBit(0);
+            port = portBase + offset;
+        }
+        InetSocketAddress address = new InetSocketAddress(listenAddress, port);
+        int wsPort;
+        if (own != null && own.webSocketPort() >= 0) {
+            wsPort = own.webSocketPort();
+        } else if (webSocketPortBase > 0 && offset >= 0) {
+            wsPort = webSocketPortBase + offset;
+        } else {
+            wsPort = 0; // a fixed RFB port gets a WebSocket only if its settings name one
+        }
+        int relayQuality = own != null && own.quality() != DisplayQuality.UNSET ? own.quality() : quality;
+        Relay relay = new Relay(vm.value(), source, address, security, password, group,
+                r -> worker.execute(() -> {
+                    if (relays.get(vm) == r) {
+                        LOG.info("RFB source of display {} went away", vm);
+                        closeRelay(vm);
+                    }
+                }))
+                .withQuality(relayQuality);
+        if (wsPort > 0) {
+            relay.withWebSocket(new InetSocketAddress(listenAddress, wsPort));
+        }
+        relay.start(timeout);
+        if (offset >= 0) {
+            usedPorts.set(offset);
+        } else {
+            fixedPorts.put(vm, port);
+        }
+        relays.put(vm, relay);
+        return relay;
+    }
+
+    /** Worker thread only. */
+    private void closeRelay(VmName vm) {
         Relay relay = relays.remove(vm);
+        adHoc.remove(vm);
         if (relay != null) {
             relay.close();
-            usedPorts.clear(relay.address().getPort() - portBase);
+            if (fixedPorts.remove(vm) == null) {
+                usedPorts.clear(relay.address().getPort() - portBase);
+            }
         }
+    }
+
+    @Override
+    public DisplayInfo open(VmName display, DisplaySource source, Duration timeout) {
+        Future<DisplayInfo> opened = worker.submit(() -> {
+            if (relays.containsKey(display)) {
+                throw ReplayDeskException.conflict("display " + display + " is already open");
+            }
+            try {
+                Relay relay = openRelay(display, source, timeout);
+                adHoc.add(display);
+                return info(display, relay);
+            } catch (IOException e) {
+                throw ReplayDeskException.unavailable("cannot open display " + display + " on " + source.describe()
+                        + ": " + e.getMessage());
+            }
+        });
+        return await(opened, timeout.plusSeconds(10), "opening display " + display);
+    }
+
+    @Override
+    public void close(VmName display) {
+        await(worker.submit(() -> {
+            if (!relays.containsKey(display)) {
+                throw ReplayDeskException.notFound("no display " + display);
+            }
+            closeRelay(display);
+            return null;
+        }), Duration.ofSeconds(30), "closing display " + display);
+    }
+
+    private static <T> T await(Future<T> future, Duration timeout, String what) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ReplayDeskException r) {
+                throw r;
+            }
+            throw ReplayDeskException.failed(what + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ReplayDeskException.unavailable(what + " was interrupted");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw ReplayDeskException.unavailable(what + " did not finish within " + timeout.toSeconds() + " s");
+        }
+    }
+
+    private Relay relay(VmName display) {
+        Relay relay = relays.get(display);
+        if (relay == null) {
+            throw ReplayDeskException.notFound("no display " + display + " (is the VM running?)");
+        }
+        return relay;
+    }
+
+    @Override
+    public SourceSwitch switchSource(VmName display, DisplaySource source, Duration timeout) {
+        Relay relay = relay(display);
+        try {
+            return relay.switchSource(source, timeout);
+        } catch (IOException e) {
+            throw ReplayDeskException.unavailable("display " + display + " keeps " + relay.pixelSource().describe()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void setViewOnly(VmName display, String viewerId, boolean viewOnly) {
+        viewerOf(display, viewerId).setViewOnly(viewOnly);
+    }
+
+    @Override
+    public void disconnect(VmName display, String viewerId) {
+        viewerOf(display, viewerId).disconnect();
+    }
+
+    private ViewerHandler viewerOf(VmName display, String viewerId) {
+        return relay(display).viewer(viewerId).orElseThrow(() -> ReplayDeskException.notFound("display " + display
+                + " has no viewer " + viewerId + " (see desk:display-viewers " + display + ")"));
     }
 
     @Override
@@ -266,7 +434,7 @@ public class VncDisplayService implements DisplayService, VmEventListener {
     private static DisplayInfo info(VmName vm, Relay relay) {
         FramebufferMirror mirror = relay.mirror();
         return new DisplayInfo(vm, relay.address(), relay.viewerCount(), mirror.width(), mirror.height(),
-                relay.upstreamConnected());
+                relay.upstreamConnected(), relay.webSocketAddress(), relay.pixelSource(), relay.inputSource());
     }
 
     @Deactivate
@@ -275,7 +443,7 @@ public class VncDisplayService implements DisplayService, VmEventListener {
         if (h != null) {
             h.removeListener(this);
         }
-        worker.execute(() -> List.copyOf(relays.keySet()).forEach(this::close));
+        worker.execute(() -> List.copyOf(relays.keySet()).forEach(this::closeRelay));
         worker.shutdown();
         try {
             worker.awaitTermination(10, TimeUnit.SECONDS);

@@ -99,7 +99,7 @@ class QemuInteropTest {
         // The codec library's client-side decoders against QEMU's own encoders, on the same paused screen.
         for (int encoding : new int[] {org.replaydesk.rfb.Encodings.ZRLE, org.replaydesk.rfb.Encodings.HEXTILE,
                 org.replaydesk.rfb.Encodings.TIGHT}) {
-            try (Relay relay = new Relay("upstream-" + encoding, tmp.resolve("vnc.sock"),
+            try (Relay relay = new Relay("upstream-" + encoding, org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")),
                     new InetSocketAddress("127.0.0.1", 0), Security.NONE, null, group, r -> { })
                     .withUpstreamEncodings(List.of(encoding, org.replaydesk.rfb.Encodings.DESKTOP_SIZE))) {
                 relay.start(Duration.ofSeconds(10));
@@ -117,7 +117,7 @@ class QemuInteropTest {
     /** Runs a relay with the given security on a port gvnccapture can name, and returns what gvnccapture saw. */
     private BufferedImage captureThroughRelay(Security security, String password) throws Exception {
         int port = freePortForVncDisplayNumber();
-        try (Relay relay = new Relay("interop", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", port),
+        try (Relay relay = new Relay("interop", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", port),
                 security, password, group, r -> { })) {
             relay.start(Duration.ofSeconds(10));
             Path captured = tmp.resolve("gvnccapture-" + security + ".png");
@@ -179,7 +179,7 @@ class QemuInteropTest {
     /** Logs the upstream update rate and the JVM's CPU use while a relay mirrors the running animation. */
     private void measureRelayWhileTheGuestAnimates() throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (Relay relay = new Relay("measure", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", 0),
+        try (Relay relay = new Relay("measure", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
                 Security.NONE, null, group, r -> { })) {
             relay.start(Duration.ofSeconds(10));
             long updates0 = relay.upstreamUpdates();

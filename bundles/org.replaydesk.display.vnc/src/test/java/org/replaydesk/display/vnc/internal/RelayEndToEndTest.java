@@ -79,7 +79,7 @@ class RelayEndToEndTest {
     @Test
     void viewerSeesTheScreenItsInputReachesTheVmInOrderAndDamageFollows() throws Exception {
         try (FakeVncServer vm = new FakeVncServer(tmp.resolve("vnc.sock"), 64, 48);
-                Relay relay = new Relay("e2e", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", 0),
+                Relay relay = new Relay("e2e", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
                         Security.NONE, null, group, r -> { })) {
             vm.fullUpdateDelayMillis = 300;
             relay.start(Duration.ofSeconds(5));
@@ -140,7 +140,7 @@ class RelayEndToEndTest {
         int h = 240;
         int updates = 300;
         try (FakeVncServer vm = new FakeVncServer(tmp.resolve("vnc.sock"), w, h);
-                Relay relay = new Relay("slow", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", 0),
+                Relay relay = new Relay("slow", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
                         Security.NONE, null, group, r -> { });
                 Socket stalled = new Socket()) {
             relay.start(Duration.ofSeconds(5));
