@@ -59,6 +59,7 @@ final class WebSocketTransport {
         ChannelPipeline p = ch.pipeline();
         p.addLast(new HttpServerCodec());
         p.addLast(new HttpObjectAggregator(8192));
+        p.addLast(new PlainHttpAnswer());
         p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/")
                 .checkStartsWith(true)
@@ -112,7 +113,19 @@ final class WebSocketTransport {
                 LOG.info("WebSocket viewer {} sent a text frame; closing", ctx.channel().remoteAddress());
                 ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_MESSAGE_TYPE,
                         "RFB is carried in binary frames")).addListener(ChannelFutureListener.CLOSE);
-            } else if (msg instanceof FullHttpRequest request) {
+            } else {
+                ctx.fireChannelRead(msg);
+            }
+        }
+    }
+
+    /** Answers HTTP requests that are not a WebSocket upgrade (a browser pointed at the port). */
+    private static final class PlainHttpAnswer extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof FullHttpRequest request
+                    && !request.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
                 request.release();
                 DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                         HttpResponseStatus.BAD_REQUEST, Unpooled.copiedBuffer("This is a ReplayDesk display: "

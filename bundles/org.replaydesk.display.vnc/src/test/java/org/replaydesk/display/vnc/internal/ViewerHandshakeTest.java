@@ -71,6 +71,8 @@ class ViewerHandshakeTest {
         final int encoding;
         final List<RfbMessage> received = new java.util.concurrent.CopyOnWriteArrayList<>();
         ServerMessageDecoder decoder;
+        /** Pseudo-encodings announced after the pixel encoding and DesktopSize. */
+        volatile List<Integer> extraEncodings = List.of();
         /** Whether to ask for the next incremental update after each one (a live viewer). */
         volatile boolean continuous;
         final java.util.concurrent.atomic.AtomicLong updateCount = new java.util.concurrent.atomic.AtomicLong();
@@ -129,7 +131,9 @@ class ViewerHandshakeTest {
                 p.replace("rfb", "rfb", decoder);
                 decoder.setPixelFormat(format);
                 ctx.write(new SetPixelFormat(format));
-                ctx.write(SetEncodings.of(encoding, Encodings.DESKTOP_SIZE));
+                List<Integer> all = new java.util.ArrayList<>(List.of(encoding, Encodings.DESKTOP_SIZE));
+                all.addAll(extraEncodings);
+                ctx.write(new SetEncodings(all));
                 ctx.writeAndFlush(new FramebufferUpdateRequest(false, new Rect(0, 0, init.width(), init.height())));
             }
         }
