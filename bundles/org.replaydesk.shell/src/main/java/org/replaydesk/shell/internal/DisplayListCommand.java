@@ -28,12 +28,16 @@ public class DisplayListCommand implements Action {
         table.column("Viewers");
         table.column("Size");
         table.column("Upstream");
+        table.column("WebSocket");
+        table.column("Pixels from");
         if (noFormat) {
-            System.out.println("VM\tAddress\tViewers\tSize\tUpstream");
+            System.out.println("VM\tAddress\tViewers\tSize\tUpstream\tWebSocket\tPixels from");
         }
         for (DisplayInfo d : displays.displays()) {
             String[] row = {d.vm().value(), d.address().getHostString() + ":" + d.address().getPort(),
-                Integer.toString(d.viewers()), d.width() + "x" + d.height(), d.connected() ? "connected" : "down"};
+                Integer.toString(d.viewers()), d.width() + "x" + d.height(), d.connected() ? "connected" : "down",
+                d.webSocket() == null ? "-" : d.webSocket().getHostString() + ":" + d.webSocket().getPort(),
+                d.sourceSwitched() ? d.source().describe() : "vm"};
             if (noFormat) {
                 System.out.println(String.join("\t", row));
             } else {

@@ -14,10 +14,11 @@ public class DisplayViewersCommand extends DisplayCommand {
 
     @Override
     public Object execute() {
-        String[] header = {"Viewer", "Address", "RFB", "Encoding", "Bytes/s", "Frames/s", "Total"};
+        String[] header = {"Viewer", "Address", "RFB", "Encoding", "Input", "Bytes/s", "Frames/s",
+            "Total"};
         ShellTable table = new ShellTable();
         for (int i = 0; i < header.length; i++) {
-            if (i >= 4) {
+            if (i >= 5) {
                 table.column(header[i]).alignRight(); // the numbers
             } else {
                 table.column(header[i]);
@@ -29,7 +30,7 @@ public class DisplayViewersCommand extends DisplayCommand {
         for (ViewerInfo v : displays.viewers(vmWithDisplay())) {
             TrafficStats t = v.traffic();
             String[] row = {v.id(), address(v.remoteAddress()), v.protocolVersion().isEmpty() ? "-"
-                : v.protocolVersion(), v.encoding(), byteRate(t.bytesPerSecond()), rate(t.framesPerSecond()),
+                : v.protocolVersion(), v.encoding(), v.viewOnly() ? "view-only" : "control", byteRate(t.bytesPerSecond()), rate(t.framesPerSecond()),
                 bytes(t.totalBytes())};
             if (noFormat) {
                 System.out.println(String.join("\t", row));

@@ -21,6 +21,8 @@ import org.replaydesk.api.Status;
 import org.replaydesk.api.VmName;
 import org.replaydesk.display.vnc.DisplayInfo;
 import org.replaydesk.display.vnc.DisplayService;
+import org.replaydesk.display.vnc.DisplaySource;
+import org.replaydesk.display.vnc.SourceSwitch;
 import org.replaydesk.display.vnc.TrafficStats;
 import org.replaydesk.display.vnc.ViewerInfo;
 
@@ -55,6 +57,8 @@ class DisplayTrafficCommandTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    private static final List<String> viewOnlyCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private static DisplayService service() {
         return new DisplayService() {
             @Override
@@ -82,6 +86,32 @@ class DisplayTrafficCommandTest {
             public Optional<TrafficStats> stats(VmName vm) {
                 return vm.equals(DESK) ? Optional.of(DISPLAY) : Optional.empty();
             }
+
+            @Override
+            public DisplayInfo open(VmName display, DisplaySource source, Duration timeout) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void close(VmName display) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public SourceSwitch switchSource(VmName display, DisplaySource source, Duration timeout) {
+                return new SourceSwitch(null, source, Duration.ofMillis(120), Duration.ofMillis(125), 4096,
+                        640 * 480);
+            }
+
+            @Override
+            public void setViewOnly(VmName display, String viewerId, boolean viewOnly) {
+                viewOnlyCalls.add(display.value() + " " + viewerId + " " + viewOnly);
+            }
+
+            @Override
+            public void disconnect(VmName display, String viewerId) {
+                throw ReplayDeskException.notFound("display " + display + " has no viewer " + viewerId);
+            }
         };
     }
 
@@ -93,9 +123,9 @@ class DisplayTrafficCommandTest {
         cmd.noFormat = true;
         cmd.execute();
         assertEquals("""
-                Viewer\tAddress\tRFB\tEncoding\tBytes/s\tFrames/s\tTotal
-                a1b2c3d4\t127.0.0.1:40000\t3.8\tZRLE\t2048\t12.5\t3145728
-                e5f6a7b8\t10.0.0.7:40001\t-\tRaw\t100\t1.0\t500
+                Viewer\tAddress\tRFB\tEncoding\tInput\tBytes/s\tFrames/s\tTotal
+                a1b2c3d4\t127.0.0.1:40000\t3.8\tZRLE\tcontrol\t2048\t12.5\t3145728
+                e5f6a7b8\t10.0.0.7:40001\t-\tRaw\tcontrol\t100\t1.0\t500
                 """, output().replace(System.lineSeparator(), "\n"));
     }
 
@@ -161,5 +191,45 @@ class DisplayTrafficCommandTest {
         viewers.name = "other";
         assertThrows(ReplayDeskException.class, viewers::execute);
         assertEquals("", output());
+    }
+
+    @Test
+    void displaySourceParsesItsArgumentAndPrintsTheSwitch() {
+        DisplaySourceCommand cmd = new DisplaySourceCommand();
+        cmd.displays = service();
+        cmd.name = "desk1";
+        cmd.source = "unix:/tmp/replayer/vnc.sock";
+        cmd.timeoutSeconds = 5;
+        cmd.execute();
+        assertEquals("display desk1 now shows unix:/tmp/replayer/vnc.sock: resync 120 ms, switch 125 ms, 4096 of "
+                + "307200 pixels (1.3%) differed and were resent\n", output().replace(System.lineSeparator(), "\n"));
+        assertEquals(DisplaySource.tcp(InetSocketAddress.createUnresolved("server1", 5701), "pw"),
+                DisplaySourceCommand.parse("tcp:server1:5701", "pw", null));
+        for (String bad : List.of("tcp:server1", "tcp:server1:0", "tcp:server1:x", "unix:", "ftp:x", "vm")) {
+            ReplayDeskException e = assertThrows(ReplayDeskException.class,
+                    () -> DisplaySourceCommand.parse(bad, null, null));
+            assertTrue(e.getMessage().contains(bad.equals("vm") ? "no VM source" : "'" + bad + "'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void viewOnlyAndDisconnectNameTheViewer() {
+        DisplayViewOnlyCommand viewOnly = new DisplayViewOnlyCommand();
+        viewOnly.displays = service();
+        viewOnly.name = "desk1";
+        viewOnly.viewer = "a1b2c3d4";
+        viewOnly.execute();
+        viewOnly.off = true;
+        viewOnly.execute();
+        assertEquals(List.of("desk1 a1b2c3d4 true", "desk1 a1b2c3d4 false"), viewOnlyCalls.subList(
+                viewOnlyCalls.size() - 2, viewOnlyCalls.size()));
+        assertEquals("viewer a1b2c3d4 of desk1 is view-only\nviewer a1b2c3d4 of desk1 controls the desktop\n",
+                output().replace(System.lineSeparator(), "\n"));
+        DisplayDisconnectCommand disconnect = new DisplayDisconnectCommand();
+        disconnect.displays = service();
+        disconnect.name = "desk1";
+        disconnect.viewer = "nobody";
+        ReplayDeskException e = assertThrows(ReplayDeskException.class, disconnect::execute);
+        assertTrue(e.getMessage().contains("no viewer nobody"));
     }
 }

@@ -166,7 +166,13 @@ final class UpstreamClient implements AutoCloseable {
         } else {
             channel = SocketChannel.open();
             try {
-                channel.socket().connect(source.tcp(), (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                java.net.InetSocketAddress address = source.tcp().isUnresolved()
+                        ? new java.net.InetSocketAddress(source.tcp().getHostString(), source.tcp().getPort())
+                        : source.tcp();
+                if (address.isUnresolved()) {
+                    throw new IOException("host " + address.getHostString() + " does not resolve");
+                }
+                channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
                 channel.socket().setTcpNoDelay(true);
             } catch (IOException e) {
                 channel.close();
