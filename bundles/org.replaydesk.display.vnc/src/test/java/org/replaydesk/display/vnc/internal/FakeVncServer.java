@@ -73,29 +73,41 @@ final class FakeVncServer implements AutoCloseable {
         thread.start();
     }
 
+    /** Serves clients one after the other (a relay that reopens connects again), like QEMU. */
     private void serve() {
-        try {
-            client = server.accept();
-            synchronized (lock) {
-                pipeline = new EmbeddedChannel();
-                pipeline.pipeline().addLast("rfb", new ProtocolVersionDecoder());
-                pipeline.pipeline().addLast(RfbMessageEncoder.INSTANCE);
-                pipeline.pipeline().addLast(new FramebufferUpdateEncoder(PixelFormat.RGB888_LE));
-                pipeline.pipeline().addLast(new Handler());
-                pipeline.writeOutbound(ProtocolVersion.V3_8);
-                flush();
+        while (server.isOpen()) {
+            try {
+                client = server.accept();
+            } catch (IOException e) {
+                return; // closed
             }
-            ByteBuffer buffer = ByteBuffer.allocate(65536);
-            while (client.read(buffer.clear()) >= 0) {
-                buffer.flip();
+            try {
                 synchronized (lock) {
-                    pipeline.writeInbound(Unpooled.copiedBuffer(buffer));
-                    pipeline.checkException();
+                    pipeline = new EmbeddedChannel();
+                    pipeline.pipeline().addLast("rfb", new ProtocolVersionDecoder());
+                    pipeline.pipeline().addLast(RfbMessageEncoder.INSTANCE);
+                    pipeline.pipeline().addLast(new FramebufferUpdateEncoder(PixelFormat.RGB888_LE));
+                    pipeline.pipeline().addLast(new Handler());
+                    pipeline.writeOutbound(ProtocolVersion.V3_8);
                     flush();
                 }
+                ByteBuffer buffer = ByteBuffer.allocate(65536);
+                while (client.read(buffer.clear()) >= 0) {
+                    buffer.flip();
+                    synchronized (lock) {
+                        pipeline.writeInbound(Unpooled.copiedBuffer(buffer));
+                        pipeline.checkException();
+                        flush();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // this client is gone; wait for the next
             }
-        } catch (IOException e) {
-            // closed
+            try {
+                client.close();
+            } catch (IOException e) {
+                // already closed
+            }
         }
     }
 

@@ -18,6 +18,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.replaydesk.api.ReplayDeskException;
+import org.replaydesk.api.Status;
+import org.replaydesk.display.vnc.DisplaySource;
+import org.replaydesk.display.vnc.SourceSwitch;
 import org.replaydesk.api.VmName;
 import org.replaydesk.api.hypervisor.Hypervisor;
 import org.replaydesk.api.hypervisor.VmEvent;
@@ -168,6 +172,94 @@ class VncDisplayServiceTest {
         } finally {
             service.deactivate();
         }
+    }
+
+    @Test
+    void perVmSettingsFixThePortAndQualityAndReopenTheDisplay() throws Exception {
+        int base = freePort();
+        int wsBase = freePort();
+        int fixed = freePort();
+        VncDisplayService service = new VncDisplayService(config(Map.of("port_base", base, "websocket_port_base",
+                wsBase, "socket_dir", tmp.toString())));
+        VmName vm = VmName.of("desk4");
+        try (FakeVncServer qemu = new FakeVncServer(tmp.resolve("desk4").resolve("vnc.sock"), 32, 32)) {
+            service.bindHypervisor(hypervisor(), Map.of());
+            listeners.forEach(l -> l.vmChanged(new VmEvent(vm, VmState.STARTING, VmState.RUNNING, "", Instant.now())));
+            RelayEndToEndTest.await("display open", Duration.ofSeconds(10), () -> service.display(vm).isPresent());
+            assertEquals(base, service.display(vm).orElseThrow().address().getPort());
+            assertEquals(wsBase, service.display(vm).orElseThrow().webSocket().getPort());
+
+            VmDisplaySettings settings = new VmDisplaySettings(vm, fixed, 0, 6);
+            service.bindVmSettings(settings);
+            RelayEndToEndTest.await("display on its own port", Duration.ofSeconds(10),
+                    () -> service.display(vm).map(d -> d.address().getPort() == fixed).orElse(false));
+            assertEquals(null, service.display(vm).orElseThrow().webSocket(), "websocket.port=0: none");
+
+            service.unbindVmSettings(settings);
+            RelayEndToEndTest.await("display back on base+n", Duration.ofSeconds(10),
+                    () -> service.display(vm).map(d -> d.address().getPort() == base).orElse(false));
+        } finally {
+            service.deactivate();
+        }
+    }
+
+    @Test
+    void displaysOpenOnAnySourceSwitchAndCloseThroughTheServiceWithClearErrors() throws Exception {
+        VncDisplayService service = new VncDisplayService(config(Map.of("port_base", freePort(),
+                "websocket_port_base", 0, "socket_dir", tmp.toString())));
+        VmName remote = VmName.of("remote1");
+        DisplaySource server = DisplaySource.unixSocket(tmp.resolve("server/vnc.sock"));
+        DisplaySource replayer = DisplaySource.unixSocket(tmp.resolve("replayer/vnc.sock"));
+        try (FakeVncServer s = new FakeVncServer(server.unixSocket(), 32, 32);
+                FakeVncServer r = new FakeVncServer(replayer.unixSocket(), 32, 32)) {
+            DisplayInfo info = service.open(remote, server, Duration.ofSeconds(5));
+            assertEquals(server, info.inputSource());
+            assertEquals(server, info.source());
+            assertEquals(Status.CONFLICT, assertThrows(ReplayDeskException.class,
+                    () -> service.open(remote, server, Duration.ofSeconds(5))).status());
+
+            SourceSwitch result = service.switchSource(remote, replayer, Duration.ofSeconds(5));
+            assertEquals(replayer, result.to());
+            assertTrue(service.display(remote).orElseThrow().sourceSwitched());
+
+            assertEquals(Status.NOT_FOUND, assertThrows(ReplayDeskException.class,
+                    () -> service.switchSource(VmName.of("nope"), replayer, Duration.ofSeconds(1))).status());
+            ReplayDeskException unreachable = assertThrows(ReplayDeskException.class, () -> service.switchSource(
+                    remote, DisplaySource.unixSocket(tmp.resolve("gone/vnc.sock")), Duration.ofSeconds(1)));
+            assertEquals(Status.UNAVAILABLE, unreachable.status());
+            assertTrue(unreachable.getMessage().contains("keeps unix:" + replayer.unixSocket()),
+                    unreachable.getMessage());
+            ReplayDeskException noViewer = assertThrows(ReplayDeskException.class,
+                    () -> service.setViewOnly(remote, "abcd", true));
+            assertEquals(Status.NOT_FOUND, noViewer.status());
+            assertTrue(noViewer.getMessage().contains("no viewer abcd"), noViewer.getMessage());
+
+            service.close(remote);
+            assertTrue(service.display(remote).isEmpty());
+            assertEquals(Status.NOT_FOUND, assertThrows(ReplayDeskException.class, () -> service.close(remote))
+                    .status());
+            assertEquals(Status.UNAVAILABLE, assertThrows(ReplayDeskException.class, () -> service.open(remote,
+                    DisplaySource.unixSocket(tmp.resolve("gone/vnc.sock")), Duration.ofSeconds(1))).status());
+        } finally {
+            service.deactivate();
+        }
+    }
+
+    @Test
+    void settingsAndQualityAreValidatedWithTheReason() {
+        assertEquals(DisplayQuality.AUTO, DisplayQuality.parse("auto"));
+        assertEquals(DisplayQuality.LOSSLESS, DisplayQuality.parse("Lossless"));
+        assertEquals(6, DisplayQuality.parse(" 6 "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DisplayQuality.parse("10"));
+        assertTrue(e.getMessage().contains("'10'"), e.getMessage());
+        assertEquals(8, DisplayQuality.effective(DisplayQuality.AUTO, 8));
+        assertEquals(-1, DisplayQuality.effective(DisplayQuality.LOSSLESS, 8));
+        assertEquals(6, DisplayQuality.effective(6, 8), "the operator's cap");
+        assertEquals(3, DisplayQuality.effective(6, 3), "a viewer may ask for less");
+        assertEquals(6, DisplayQuality.effective(6, -1), "a capped display uses JPEG even if not asked");
+        IllegalArgumentException q = assertThrows(IllegalArgumentException.class,
+                () -> new VncDisplayService(config(Map.of("quality", "best"))));
+        assertTrue(q.getMessage().contains("'best'"), q.getMessage());
     }
 
     private static int freePort() throws Exception {
