@@ -39,19 +39,23 @@ record BenchOptions(Path guestDir, Path docs, int seconds, int warmupSeconds, in
 
     /** The encodings of issue 3's benchmark. */
     enum BenchEncoding {
-        RAW("raw", "Raw", List.of(Encodings.RAW)),
-        ZRLE("zrle", "ZRLE", List.of(Encodings.ZRLE)),
-        TIGHT("tight", "Tight lossless", List.of(Encodings.TIGHT)),
-        TIGHT_JPEG6("tight-jpeg6", "Tight JPEG q6", List.of(Encodings.TIGHT, Encodings.JPEG_QUALITY_LEVEL_0 + 6));
+        RAW("raw", "Raw", false, List.of(Encodings.RAW)),
+        ZRLE("zrle", "ZRLE", false, List.of(Encodings.ZRLE)),
+        TIGHT("tight", "Tight lossless", false, List.of(Encodings.TIGHT)),
+        TIGHT_JPEG6("tight-jpeg6", "Tight JPEG q6", true,
+                List.of(Encodings.TIGHT, Encodings.JPEG_QUALITY_LEVEL_0 + 6));
 
         final String option;
         final String label;
+        /** Whether QEMU must allow lossy methods for it (its {@code -vnc ...,lossy=on}). */
+        final boolean lossy;
         /** The SetEncodings list, DesktopSize added by {@link #setEncodings}. */
         private final List<Integer> pixelEncodings;
 
-        BenchEncoding(String option, String label, List<Integer> pixelEncodings) {
+        BenchEncoding(String option, String label, boolean lossy, List<Integer> pixelEncodings) {
             this.option = option;
             this.label = label;
+            this.lossy = lossy;
             this.pixelEncodings = pixelEncodings;
         }
 

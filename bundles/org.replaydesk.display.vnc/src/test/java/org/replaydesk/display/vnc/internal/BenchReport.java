@@ -54,6 +54,11 @@ final class BenchReport {
     record Row(String workload, BenchEncoding encoding, Server server, double kilobytesPerSecond,
             double updatesPerSecond, double guestFps, double qemuPercent, double relayPercent) {
 
+        /** @return KB per update: bytes/s alone favours the server that sends fewer updates */
+        double kilobytesPerUpdate() {
+            return updatesPerSecond == 0 ? Double.NaN : kilobytesPerSecond / updatesPerSecond;
+        }
+
         double serverPercent() {
             return qemuPercent + (server == Server.RELAY ? relayPercent : 0);
         }
@@ -128,13 +133,14 @@ final class BenchReport {
     /** @return the results table in markdown */
     String table() {
         StringBuilder b = new StringBuilder();
-        b.append("| workload | encoding | server | KB/s | updates/s | guest frames/s | QEMU display CPU % "
+        b.append("| workload | encoding | server | KB/s | updates/s | KB/update | guest frames/s | QEMU display CPU % "
                 + "| relay CPU % | server CPU % |\n");
-        b.append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+        b.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows()) {
             b.append("| ").append(r.workload()).append(" | ").append(r.encoding().label).append(" | ")
                     .append(r.server().label).append(" | ").append(number(r.kilobytesPerSecond())).append(" | ")
-                    .append(number(r.updatesPerSecond())).append(" | ").append(number(r.guestFps())).append(" | ")
+                    .append(number(r.updatesPerSecond())).append(" | ").append(number(r.kilobytesPerUpdate()))
+                    .append(" | ").append(number(r.guestFps())).append(" | ")
                     .append(number(r.qemuPercent())).append(" | ")
                     .append(r.server() == Server.RELAY ? number(r.relayPercent()) : "-").append(" | ")
                     .append(number(r.serverPercent())).append(" |\n");
@@ -160,6 +166,10 @@ final class BenchReport {
                 double ratio = relay.kilobytesPerSecond() / qemu.kilobytesPerSecond();
                 b.append(String.format(Locale.ROOT, "%.2fx", ratio)).append(" QEMU's bytes (")
                         .append(ratio <= 1 ? "no more" : "MORE").append(")");
+                if (qemu.updatesPerSecond() > 0 && relay.updatesPerSecond() > 0) {
+                    b.append(String.format(Locale.ROOT, ", %.2fx per update",
+                            relay.kilobytesPerUpdate() / qemu.kilobytesPerUpdate()));
+                }
             } else {
                 b.append(number(relay.kilobytesPerSecond())).append(" KB/s, QEMU 0");
             }
@@ -203,12 +213,16 @@ final class BenchReport {
               and drawn). The viewer connects either straight to QEMU's VNC unix socket ("QEMU VNC") or to a relay
               in the benchmark's JVM that reads that same socket with Raw ("relay"). Both get the same SetEncodings:
               the encoding, JPEG quality level 6 for "Tight JPEG q6", DesktopSize; no compression level, so each
-              server uses its own default.
+              server uses its own default. The VM has two VNC displays: QEMU's default one (read by the relay and by
+              the lossless QEMU rows) and one with `lossy=on` for the "Tight JPEG q6" QEMU row, as QEMU ignores
+              JPEG quality levels without it (lossy=on also enables QEMU's other lossy methods, hence not for all).
             - Per workload and round: a window with no client (QEMU's baseline), then every encoding against both
               servers, QEMU first in odd rounds and the relay first in even ones, so that drift cancels. A window
               starts a few seconds after the viewer's first update (and the relay is started only for its own
               windows, so QEMU never serves two clients at once).
-            - KB/s and updates/s: what the viewer read from its socket and decoded, per wall second.
+            - KB/s and updates/s: what the viewer read from its socket and decoded, per wall second. A server that
+              sends fewer, bigger updates shows fewer KB/s for the same pictures: KB/update is the fairer
+              size comparison when the update rates differ.
             - guest frames/s: the guest's frame counter (`STAT:` lines) per wall second around the windows; under
               `-icount` the guest paces itself on virtual time, so on a loaded machine it draws fewer than 25.
             - QEMU display CPU: QEMU's utime+stime (`/proc/PID/stat`) minus its vCPU thread (`CPU 0/TCG`,

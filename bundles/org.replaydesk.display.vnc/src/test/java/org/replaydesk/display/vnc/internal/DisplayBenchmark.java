@@ -142,7 +142,11 @@ public final class DisplayBenchmark {
         cmd.addAll(List.of("-kernel", guest.resolve("vmlinuz").toString(), "-initrd",
                 guest.resolve("initrd.gz").toString(), "-append", "console=ttyS0 vga=0x312 quiet rd.wl="
                         + options.workloads().get(0) + " rd.fps=" + options.fps() + " rd.stats=1",
-                "-vga", "std", "-display", "none", "-vnc", "unix:" + vncSocket(),
+                "-vga", "std", "-display", "none",
+                // Two displays of the one VM: QEMU's default (lossless, what the relay reads) and one with lossy=on,
+                // without which QEMU ignores JPEG quality levels; lossy=on also turns on QEMU's other lossy methods,
+                // so only the JPEG viewer uses it. A display with no client costs next to nothing.
+                "-vnc", "unix:" + vncSocket(), "-vnc", "unix:" + lossyVncSocket() + ",lossy=on,id=lossy",
                 "-chardev", "socket,id=serial0,path=" + tmp.resolve("serial.sock") + ",server=on,wait=off",
                 "-serial", "chardev:serial0", "-net", "none"));
         try {
@@ -164,6 +168,10 @@ public final class DisplayBenchmark {
 
     private Path vncSocket() {
         return tmp.resolve("vnc.sock");
+    }
+
+    private Path lossyVncSocket() {
+        return tmp.resolve("vnc-lossy.sock");
     }
 
     /** QEMU alone, no VNC client: its display side still refreshes the VGA surface now and then. */
@@ -188,7 +196,7 @@ public final class DisplayBenchmark {
                 relay.start(CONNECT_TIMEOUT);
                 address = relay.address();
             } else {
-                address = UnixDomainSocketAddress.of(vncSocket());
+                address = UnixDomainSocketAddress.of(encoding.lossy ? lossyVncSocket() : vncSocket());
             }
             try (BenchViewer viewer = new BenchViewer(address, encoding.setEncodings())) {
                 viewer.start(CONNECT_TIMEOUT);
