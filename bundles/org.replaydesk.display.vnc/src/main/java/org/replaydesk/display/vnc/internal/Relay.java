@@ -47,8 +47,7 @@ final class Relay implements AutoCloseable {
     private final String name;
     private final Path vncSocket;
     private final InetSocketAddress listen;
-    private final Security security;
-    private final String password;
+    private final ViewerSecurity security;
     private final EventLoopGroup group;
     private final FramebufferMirror mirror = new FramebufferMirror();
     private final Set<ViewerHandler> viewers = new CopyOnWriteArraySet<>();
@@ -64,18 +63,16 @@ final class Relay implements AutoCloseable {
      * @param name desktop name shown to viewers (the VM name)
      * @param vncSocket the VM's VNC unix socket
      * @param listen TCP address for viewers
-     * @param security how viewers authenticate
-     * @param password VNC password (VNCAUTH only)
+     * @param security how viewers authenticate (and the TLS context, if any)
      * @param group event loops for the TCP server and its viewers (owned by the caller)
      * @param onUpstreamClosed called once when the VM's VNC server goes away (not after {@link #close})
      */
-    Relay(String name, Path vncSocket, InetSocketAddress listen, Security security, String password,
-            EventLoopGroup group, Consumer<Relay> onUpstreamClosed) {
+    Relay(String name, Path vncSocket, InetSocketAddress listen, ViewerSecurity security, EventLoopGroup group,
+            Consumer<Relay> onUpstreamClosed) {
         this.name = name;
         this.vncSocket = vncSocket;
         this.listen = listen;
         this.security = security;
-        this.password = password;
         this.group = group;
         this.onUpstreamClosed = onUpstreamClosed;
     }
@@ -166,11 +163,12 @@ final class Relay implements AutoCloseable {
     /**
      * Sets up a viewer's pipeline: the phase decoder named "rfb" (swapped by the handler as the handshake advances),
      * the shared message encoder, this viewer's update encoder (its pixel format and zlib streams) and the handler.
+     * A VeNCrypt handshake later adds an {@code SslHandler} named "tls" in front of all of them.
      *
      * @param ch a new viewer channel
      */
     void initViewerChannel(Channel ch) {
-        ViewerHandler viewer = new ViewerHandler(this, security, password);
+        ViewerHandler viewer = new ViewerHandler(this, security);
         ch.pipeline().addLast("rfb", new ProtocolVersionDecoder());
         ch.pipeline().addLast(RfbMessageEncoder.INSTANCE);
         // Between the two encoders: it sees each encoded FramebufferUpdate as one buffer, and nothing else as bytes.

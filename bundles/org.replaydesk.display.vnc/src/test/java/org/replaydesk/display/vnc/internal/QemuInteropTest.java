@@ -92,15 +92,36 @@ class QemuInteropTest {
         }
 
         BufferedImage expected = ImageIO.read(screendump.toFile());
-        assertSamePixels(expected, captureThroughRelay(Security.NONE, null));
+        assertSamePixels(expected, capture("none", ViewerSecurity.none(), null, null, null));
         // The same through VNC authentication: gvnccapture reads the password from its standard input.
-        assertSamePixels(expected, captureThroughRelay(Security.VNCAUTH, "k3yb0ard"));
+        assertSamePixels(expected, capture("vncauth", ViewerSecurity.vncAuth("k3yb0ard"), null, "k3yb0ard", null));
+
+        // VeNCrypt with TLS: gtk-vnc verifies the relay's certificate against $HOME/.pki/CA/cacert.pem (and the
+        // host name 127.0.0.1 against its subjectAltName). gvnccapture prefers X509Plain > X509Vnc > X509None, so
+        // each run offers one sub-type only.
+        TestPki pki = TestPki.get();
+        Path trustingHome = viewerHome("trusting", pki.caCertificate);
+        for (Security method : List.of(Security.X509NONE, Security.X509VNC, Security.X509PLAIN)) {
+            ViewerSecurity security = ViewerSecurity.of(List.of(method), "k3yb0ard", "alice", "c0rrect h0rse",
+                    pki.serverContext());
+            String user = method == Security.X509PLAIN ? "alice" : null;
+            String password = switch (method) {
+                case X509VNC -> "k3yb0ard";
+                case X509PLAIN -> "c0rrect h0rse";
+                default -> null;
+            };
+            assertSamePixels(expected, capture(method.configName(), security, user, password, trustingHome));
+        }
+        // The proof that gtk-vnc really checks the certificate: trusting another CA, it must refuse the relay.
+        String refused = captureFails("x509none-untrusted", ViewerSecurity.of(List.of(Security.X509NONE), null, null,
+                null, pki.serverContext()), viewerHome("distrusting", pki.otherCaCertificate));
+        LOG.info("gvnccapture trusting another CA: {}", refused.trim());
 
         // The codec library's client-side decoders against QEMU's own encoders, on the same paused screen.
         for (int encoding : new int[] {org.replaydesk.rfb.Encodings.ZRLE, org.replaydesk.rfb.Encodings.HEXTILE,
                 org.replaydesk.rfb.Encodings.TIGHT}) {
             try (Relay relay = new Relay("upstream-" + encoding, tmp.resolve("vnc.sock"),
-                    new InetSocketAddress("127.0.0.1", 0), Security.NONE, null, group, r -> { })
+                    new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(), group, r -> { })
                     .withUpstreamEncodings(List.of(encoding, org.replaydesk.rfb.Encodings.DESKTOP_SIZE))) {
                 relay.start(Duration.ofSeconds(10));
                 RelayEndToEndTest.await("first upstream update", Duration.ofSeconds(10),
@@ -114,24 +135,56 @@ class QemuInteropTest {
         }
     }
 
+    /** A HOME for gvnccapture whose .pki/CA/cacert.pem is the given CA certificate. */
+    private Path viewerHome(String name, Path caCertificate) throws IOException {
+        Path home = tmp.resolve("home-" + name);
+        Files.createDirectories(home.resolve(".pki/CA"));
+        Files.copy(caCertificate, home.resolve(".pki/CA/cacert.pem"));
+        return home;
+    }
+
     /** Runs a relay with the given security on a port gvnccapture can name, and returns what gvnccapture saw. */
-    private BufferedImage captureThroughRelay(Security security, String password) throws Exception {
+    private BufferedImage capture(String label, ViewerSecurity security, String user, String password, Path home)
+            throws Exception {
+        Path captured = tmp.resolve("gvnccapture-" + label + ".png");
+        Result result = runGvnccapture(label, security, user, password, home, captured);
+        assertEquals(0, result.exitCode, "gvnccapture (" + label + ") failed: " + result.output);
+        return ImageIO.read(captured.toFile());
+    }
+
+    /** Like {@link #capture} but gvnccapture must fail; returns its output. */
+    private String captureFails(String label, ViewerSecurity security, Path home) throws Exception {
+        Path captured = tmp.resolve("gvnccapture-" + label + ".png");
+        Result result = runGvnccapture(label, security, null, null, home, captured);
+        assertTrue(result.exitCode != 0 && !Files.exists(captured),
+                "gvnccapture (" + label + ") should have refused the relay: " + result.output);
+        return result.output;
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private Result runGvnccapture(String label, ViewerSecurity security, String user, String password, Path home,
+            Path captured) throws Exception {
         int port = freePortForVncDisplayNumber();
         try (Relay relay = new Relay("interop", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", port),
-                security, password, group, r -> { })) {
+                security, group, r -> { })) {
             relay.start(Duration.ofSeconds(10));
-            Path captured = tmp.resolve("gvnccapture-" + security + ".png");
-            Path log = tmp.resolve("gvnc-" + security + ".log");
+            Path log = tmp.resolve("gvnc-" + label + ".log");
             String target = "127.0.0.1:" + (port - 5900);
             // gvnccapture reads a password only from a terminal (it turns echo off), so it then runs under
-            // script(1), which gives it a pseudo-terminal fed from our pipe.
+            // script(1), which gives it a pseudo-terminal fed from our pipe. It asks "Username: " (echoed) first.
             List<String> cmd = password == null
                     ? List.of("gvnccapture", "--quiet", target, captured.toString())
                     : List.of("script", "-q", "-e", "-c", "gvnccapture --quiet " + target + " " + captured,
                             "/dev/null");
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+            if (home != null) {
+                builder.environment().put("HOME", home.toString());
+            }
             Process viewer;
             try {
-                viewer = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                viewer = builder.start();
             } catch (IOException e) {
                 fail("cannot run " + cmd.get(0) + " (install the gvncviewer package): " + e.getMessage());
                 return null;
@@ -140,14 +193,20 @@ class QemuInteropTest {
             Thread pump = new Thread(() -> {
                 try (var in = viewer.getInputStream(); var stdin = viewer.getOutputStream()) {
                     int c;
-                    boolean answered = false;
+                    boolean userSent = false;
+                    boolean passwordSent = false;
                     while ((c = in.read()) >= 0) {
                         output.append((char) c);
                         // Answer only once asked: gvnccapture flushes pending terminal input when it turns echo off.
-                        if (password != null && !answered && output.indexOf("Password:") >= 0) {
-                            stdin.write((password + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        if (user != null && !userSent && output.indexOf("Username:") >= 0) {
+                            stdin.write((user + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                             stdin.flush();
-                            answered = true;
+                            userSent = true;
+                        }
+                        if (password != null && !passwordSent && output.indexOf("Password:") >= 0) {
+                            stdin.write((password + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            stdin.flush();
+                            passwordSent = true;
                         }
                     }
                 } catch (IOException e) {
@@ -157,12 +216,11 @@ class QemuInteropTest {
             pump.start();
             if (!viewer.waitFor(60, TimeUnit.SECONDS)) {
                 viewer.destroyForcibly();
-                fail("gvnccapture did not finish in 60 s: " + output);
+                fail("gvnccapture (" + label + ") did not finish in 60 s: " + output);
             }
             pump.join(5000);
             Files.writeString(log, output);
-            assertEquals(0, viewer.exitValue(), "gvnccapture failed: " + Files.readString(log));
-            return ImageIO.read(captured.toFile());
+            return new Result(viewer.exitValue(), output.toString());
         }
     }
 
@@ -180,7 +238,7 @@ class QemuInteropTest {
     private void measureRelayWhileTheGuestAnimates() throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Relay relay = new Relay("measure", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", 0),
-                Security.NONE, null, group, r -> { })) {
+                ViewerSecurity.none(), group, r -> { })) {
             relay.start(Duration.ofSeconds(10));
             long updates0 = relay.upstreamUpdates();
             long cpu0 = os.getProcessCpuTime();
