@@ -158,6 +158,6 @@ final class ViewerSecurity {
     @Override
     public String toString() {
         return offered.stream().map(Security::configName).collect(Collectors.joining(","))
-                + (plainUsername != null ? " (plain user " + plainUsername + ")" : "");
+                + (offers(Security.X509PLAIN) ? " (plain user " + plainUsername + ")" : "");
     }
 }

@@ -96,27 +96,6 @@ class QemuInteropTest {
         // The same through VNC authentication: gvnccapture reads the password from its standard input.
         assertSamePixels(expected, capture("vncauth", ViewerSecurity.vncAuth("k3yb0ard"), null, "k3yb0ard", null));
 
-        // VeNCrypt with TLS: gtk-vnc verifies the relay's certificate against $HOME/.pki/CA/cacert.pem (and the
-        // host name 127.0.0.1 against its subjectAltName). gvnccapture prefers X509Plain > X509Vnc > X509None, so
-        // each run offers one sub-type only.
-        TestPki pki = TestPki.get();
-        Path trustingHome = viewerHome("trusting", pki.caCertificate);
-        for (Security method : List.of(Security.X509NONE, Security.X509VNC, Security.X509PLAIN)) {
-            ViewerSecurity security = ViewerSecurity.of(List.of(method), "k3yb0ard", "alice", "c0rrect h0rse",
-                    pki.serverContext());
-            String user = method == Security.X509PLAIN ? "alice" : null;
-            String password = switch (method) {
-                case X509VNC -> "k3yb0ard";
-                case X509PLAIN -> "c0rrect h0rse";
-                default -> null;
-            };
-            assertSamePixels(expected, capture(method.configName(), security, user, password, trustingHome));
-        }
-        // The proof that gtk-vnc really checks the certificate: trusting another CA, it must refuse the relay.
-        String refused = captureFails("x509none-untrusted", ViewerSecurity.of(List.of(Security.X509NONE), null, null,
-                null, pki.serverContext()), viewerHome("distrusting", pki.otherCaCertificate));
-        LOG.info("gvnccapture trusting another CA: {}", refused.trim());
-
         // The codec library's client-side decoders against QEMU's own encoders, on the same paused screen.
         for (int encoding : new int[] {org.replaydesk.rfb.Encodings.ZRLE, org.replaydesk.rfb.Encodings.HEXTILE,
                 org.replaydesk.rfb.Encodings.TIGHT}) {
@@ -135,7 +114,99 @@ class QemuInteropTest {
         }
     }
 
-    /** A HOME for gvnccapture whose .pki/CA/cacert.pem is the given CA certificate. */
+    /**
+     * VeNCrypt with TLS through a real viewer. gtk-vnc verifies the relay's certificate against
+     * {@code $HOME/.pki/CA/cacert.pem} and the host name 127.0.0.1 against its subjectAltName. gvnccapture prefers
+     * X509Plain over X509Vnc over X509None, so each run offers one sub-type only; it asks for the user name and the
+     * password on its terminal.
+     */
+    @Test
+    void gvnccaptureOverVeNCryptTlsIsPixelIdenticalToQemusScreendump() throws Exception {
+        TestPki pki = TestPki.get();
+        Path screendump = tmp.resolve("screendump.png");
+        try (QmpClient qmp = QmpClient.connect(tmp.resolve("qmp.sock"), Duration.ofSeconds(10))) {
+            waitUntilTheGuestHasDrawn(qmp, screendump);
+            qmp.stop();
+            qmp.screendump(screendump, "png");
+        }
+        BufferedImage expected = ImageIO.read(screendump.toFile());
+
+        Path trustingHome = viewerHome("trusting", pki.caCertificate);
+        for (Security method : List.of(Security.X509NONE, Security.X509VNC, Security.X509PLAIN)) {
+            ViewerSecurity security = ViewerSecurity.of(List.of(method), "k3yb0ard", "alice", "c0rrect h0rse",
+                    pki.serverContext());
+            String user = method == Security.X509PLAIN ? "alice" : null;
+            String password = switch (method) {
+                case X509VNC -> "k3yb0ard";
+                case X509PLAIN -> "c0rrect h0rse";
+                default -> null;
+            };
+            long t0 = System.nanoTime();
+            assertSamePixels(expected, capture(method.configName(), security, user, password, trustingHome));
+            LOG.info("MEASURED: gvnccapture over {} (connect, TLS, auth, one 640x480 frame): {} ms",
+                    method.configName(), (System.nanoTime() - t0) / 1_000_000);
+        }
+        // The proof that gtk-vnc really checks the certificate: trusting another CA, it must refuse the relay.
+        String refused = captureFails("x509none-untrusted", ViewerSecurity.of(List.of(Security.X509NONE), null, null,
+                null, pki.serverContext()), viewerHome("distrusting", pki.otherCaCertificate));
+        LOG.info("gvnccapture trusting another CA: {}", refused.trim());
+    }
+
+    /** Polls screendumps until the guest has drawn on at least a tenth of the screen: boots are slow on TCG. */
+    private void waitUntilTheGuestHasDrawn(QmpClient qmp, Path file) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            if (!qemu.isAlive()) {
+                fail("QEMU exited with " + qemu.exitValue() + ": " + Files.readString(tmp.resolve("qemu.log")));
+            }
+            Files.deleteIfExists(file);
+            qmp.screendump(file, "png");
+            BufferedImage image = ImageIO.read(file.toFile());
+            long drawn = 0;
+            for (int y = 0; y < image.getHeight(); y++) {
+                for (int x = 0; x < image.getWidth(); x++) {
+                    drawn += (image.getRGB(x, y) & 0xFFFFFF) != 0 ? 1 : 0;
+                }
+            }
+            if (drawn > (long) image.getWidth() * image.getHeight() / 10) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                fail("the guest drew nothing in 120 s: " + Files.readString(tmp.resolve("qemu.log")));
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    /**
+     * gtk-vnc finds the user's certificate folder through {@code getpwuid(getuid())->pw_dir}, not {@code $HOME}, so
+     * setting HOME does nothing; nss_wrapper (an LD_PRELOAD library made for tests) gives the viewer a passwd entry
+     * whose home is {@code home}, without touching the real home directory.
+     */
+    private void fakeHomeDirectory(ProcessBuilder builder, Path home) throws IOException {
+        Path library = Path.of("/usr/lib/x86_64-linux-gnu/libnss_wrapper.so");
+        assertTrue(Files.exists(library), library + " is missing: install the libnss-wrapper package "
+                + "(scripts/packages.sh); gvnccapture needs it to read the test CA instead of the real ~/.pki");
+        String uid = null;
+        String gid = null;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Uid:")) {
+                uid = line.split("\\s+")[1];
+            } else if (line.startsWith("Gid:")) {
+                gid = line.split("\\s+")[1];
+            }
+        }
+        Path passwd = home.resolve("passwd");
+        Path group = home.resolve("group");
+        Files.writeString(passwd, "viewer:x:" + uid + ":" + gid + ":viewer:" + home + ":/bin/sh\n");
+        Files.writeString(group, "viewer:x:" + gid + ":\n");
+        builder.environment().put("LD_PRELOAD", library.toString());
+        builder.environment().put("NSS_WRAPPER_PASSWD", passwd.toString());
+        builder.environment().put("NSS_WRAPPER_GROUP", group.toString());
+        builder.environment().put("HOME", home.toString());
+    }
+
+    /** A home for gvnccapture whose .pki/CA/cacert.pem is the given CA certificate. */
     private Path viewerHome(String name, Path caCertificate) throws IOException {
         Path home = tmp.resolve("home-" + name);
         Files.createDirectories(home.resolve(".pki/CA"));
@@ -147,7 +218,7 @@ class QemuInteropTest {
     private BufferedImage capture(String label, ViewerSecurity security, String user, String password, Path home)
             throws Exception {
         Path captured = tmp.resolve("gvnccapture-" + label + ".png");
-        Result result = runGvnccapture(label, security, user, password, home, captured);
+        Result result = runGvnccapture(label, security, user, password, home, captured, false);
         assertEquals(0, result.exitCode, "gvnccapture (" + label + ") failed: " + result.output);
         return ImageIO.read(captured.toFile());
     }
@@ -155,17 +226,18 @@ class QemuInteropTest {
     /** Like {@link #capture} but gvnccapture must fail; returns its output. */
     private String captureFails(String label, ViewerSecurity security, Path home) throws Exception {
         Path captured = tmp.resolve("gvnccapture-" + label + ".png");
-        Result result = runGvnccapture(label, security, null, null, home, captured);
+        Result result = runGvnccapture(label, security, null, null, home, captured, true);
         assertTrue(result.exitCode != 0 && !Files.exists(captured),
                 "gvnccapture (" + label + ") should have refused the relay: " + result.output);
-        return result.output;
+        // With --debug, gtk-vnc says why: the line naming the error.
+        return result.output.lines().filter(l -> l.contains("Error")).findFirst().orElse(result.output);
     }
 
     private record Result(int exitCode, String output) {
     }
 
     private Result runGvnccapture(String label, ViewerSecurity security, String user, String password, Path home,
-            Path captured) throws Exception {
+            Path captured, boolean debug) throws Exception {
         int port = freePortForVncDisplayNumber();
         try (Relay relay = new Relay("interop", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", port),
                 security, group, r -> { })) {
@@ -175,12 +247,12 @@ class QemuInteropTest {
             // gvnccapture reads a password only from a terminal (it turns echo off), so it then runs under
             // script(1), which gives it a pseudo-terminal fed from our pipe. It asks "Username: " (echoed) first.
             List<String> cmd = password == null
-                    ? List.of("gvnccapture", "--quiet", target, captured.toString())
+                    ? List.of("gvnccapture", debug ? "--debug" : "--quiet", target, captured.toString())
                     : List.of("script", "-q", "-e", "-c", "gvnccapture --quiet " + target + " " + captured,
                             "/dev/null");
             ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
             if (home != null) {
-                builder.environment().put("HOME", home.toString());
+                fakeHomeDirectory(builder, home);
             }
             Process viewer;
             try {
