@@ -126,6 +126,7 @@ class QemuInteropTest {
         Path screendump = tmp.resolve("screendump.png");
         try (QmpClient qmp = QmpClient.connect(tmp.resolve("qmp.sock"), Duration.ofSeconds(10))) {
             waitUntilTheGuestHasDrawn(qmp, screendump);
+            measureTheCostOfTls(pki);
             qmp.stop();
             qmp.screendump(screendump, "png");
         }
@@ -150,6 +151,68 @@ class QemuInteropTest {
         String refused = captureFails("x509none-untrusted", ViewerSecurity.of(List.of(Security.X509NONE), null, null,
                 null, pki.serverContext()), viewerHome("distrusting", pki.otherCaCertificate));
         LOG.info("gvnccapture trusting another CA: {}", refused.trim());
+    }
+
+    /**
+     * A live Raw viewer (the codec library's client side) on the animating guest, without and then with TLS
+     * (X509None, client SslHandler with the JDK): updates/s it gets, bytes/s of updates (counted before TLS) and the
+     * test JVM's CPU. Relay, TLS on both ends and the viewer's decoding share one event loop thread here, so this is
+     * an upper bound of the relay's TLS cost, not the relay's alone.
+     */
+    private void measureTheCostOfTls(TestPki pki) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        for (boolean tls : new boolean[] {false, true}) {
+            ViewerSecurity security = tls ? ViewerSecurity.of(List.of(Security.X509NONE), null, null, null,
+                    pki.serverContext()) : ViewerSecurity.none();
+            try (Relay relay = new Relay("measure-tls", tmp.resolve("vnc.sock"), new InetSocketAddress("127.0.0.1", 0),
+                    security, group, r -> { })) {
+                relay.start(Duration.ofSeconds(10));
+                java.util.function.LongSupplier updates;
+                io.netty.channel.ChannelHandler viewer;
+                if (tls) {
+                    ViewerTlsHandshakeTest.TlsViewer v = new ViewerTlsHandshakeTest.TlsViewer(
+                            org.replaydesk.rfb.ProtocolVersion.V3_8, org.replaydesk.rfb.VeNCryptSubtype.X509_NONE,
+                            ViewerTlsHandshakeTest.trusting(pki.caCertificate), null, null,
+                            ViewerTlsHandshakeTest.Misbehaviour.NONE);
+                    v.continuous = true;
+                    updates = v.updateCount::get;
+                    viewer = v;
+                } else {
+                    ViewerHandshakeTest.Viewer v = new ViewerHandshakeTest.Viewer(
+                            org.replaydesk.rfb.ProtocolVersion.V3_8, null, org.replaydesk.rfb.PixelFormat.RGB888_LE,
+                            org.replaydesk.rfb.Encodings.RAW);
+                    v.continuous = true;
+                    updates = v.updateCount::get;
+                    viewer = v;
+                }
+                io.netty.channel.Channel ch = new io.netty.bootstrap.Bootstrap().group(group)
+                        .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                        .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                            @Override
+                            protected void initChannel(io.netty.channel.Channel c) {
+                                c.pipeline().addLast("rfb", new org.replaydesk.rfb.codec.ProtocolVersionDecoder());
+                                c.pipeline().addLast(org.replaydesk.rfb.codec.RfbMessageEncoder.INSTANCE);
+                                c.pipeline().addLast(viewer);
+                            }
+                        }).connect(relay.address()).sync().channel();
+                // Warm up: the JDK's AES-GCM runs interpreted until C2 compiles its intrinsics.
+                Thread.sleep(4000);
+                long down0 = updates.getAsLong();
+                long bytes0 = relay.stats().totalBytes();
+                long cpu0 = os.getProcessCpuTime();
+                long t0 = System.nanoTime();
+                Thread.sleep(5000);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double down = (updates.getAsLong() - down0) / seconds;
+                double mbps = (relay.stats().totalBytes() - bytes0) / seconds / 1e6;
+                double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / seconds * 100;
+                ch.close().sync();
+                LOG.info("MEASURED: Raw viewer {}: {} updates/s, {} MB/s of updates, test JVM CPU {}% of one core",
+                        tls ? "over TLS (X509None)" : "in clear", String.format("%.1f", down),
+                        String.format("%.1f", mbps), String.format("%.0f", cpu));
+                assertTrue(down > 1, "the viewer should get more than one update per second, got " + down);
+            }
+        }
     }
 
     /** Polls screendumps until the guest has drawn on at least a tenth of the screen: boots are slow on TCG. */

@@ -108,6 +108,10 @@ class ViewerTlsHandshakeTest {
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         SslHandler sslHandler;
         VeNCryptVersion offeredVersion = VeNCryptVersion.V0_2;
+        /** Whether to ask for the next incremental update after each one (a live viewer) instead of keeping them. */
+        volatile boolean continuous;
+        final java.util.concurrent.atomic.AtomicLong updateCount = new java.util.concurrent.atomic.AtomicLong();
+        private Rect screen;
 
         TlsViewer(ProtocolVersion version, int subtype, SslContext tls, String user, String password,
                 Misbehaviour misbehaviour) {
@@ -121,6 +125,13 @@ class ViewerTlsHandshakeTest {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, RfbMessage msg) {
+            if (msg instanceof FramebufferUpdate) {
+                updateCount.incrementAndGet();
+                if (continuous) {
+                    ctx.writeAndFlush(new FramebufferUpdateRequest(true, screen));
+                    return;
+                }
+            }
             received.add(msg);
             ChannelPipeline p = ctx.pipeline();
             if (msg instanceof ProtocolVersion) {
@@ -173,6 +184,7 @@ class ViewerTlsHandshakeTest {
                 p.replace("rfb", "rfb", new ServerInitDecoder());
                 ctx.writeAndFlush(new ClientInit(true));
             } else if (msg instanceof ServerInit init) {
+                screen = new Rect(0, 0, init.width(), init.height());
                 p.replace("rfb", "rfb", new ServerMessageDecoder(init.pixelFormat(), init.width(), init.height()));
                 ctx.write(SetEncodings.of(Encodings.RAW));
                 ctx.writeAndFlush(new FramebufferUpdateRequest(false, new Rect(0, 0, init.width(), init.height())));
@@ -195,7 +207,7 @@ class ViewerTlsHandshakeTest {
         }
     }
 
-    private static SslContext trusting(java.nio.file.Path caCertificate) throws SSLException {
+    static SslContext trusting(java.nio.file.Path caCertificate) throws SSLException {
         return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(caCertificate.toFile())
                 .protocols(TlsKeystore.PROTOCOLS).build();
     }
