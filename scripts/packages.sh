@@ -18,6 +18,7 @@ REQUIRED=(
   "/usr/bin/tar:tar"
   "/usr/bin/gzip:gzip"
   "/usr/bin/gvnccapture:gvncviewer"
+  "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so:libnss-wrapper"
   "/usr/bin/fusermount3:fuse3"
   "/usr/include/fuse3/fuse_lowlevel.h:libfuse3-dev"
   "/usr/bin/pkg-config:pkg-config"

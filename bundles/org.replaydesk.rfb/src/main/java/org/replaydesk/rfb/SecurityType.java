@@ -3,8 +3,8 @@ package org.replaydesk.rfb;
 /**
  * Security type numbers of the RFB handshake (RFC 6143 section 7.1.2 and the IANA registry).
  *
- * <p>Only {@link #NONE} and {@link #VNC_AUTHENTICATION} are implemented by this library; the others are listed so
- * that logs can name what a peer offered.
+ * <p>This library implements {@link #NONE}, {@link #VNC_AUTHENTICATION} and the messages of {@link #VENCRYPT}
+ * (see {@link VeNCryptSubtype}); the others are listed so that logs can name what a peer offered.
  */
 public final class SecurityType {
     /** Invalid: in 3.3 announces a failure reason. */

@@ -66,6 +66,18 @@ public abstract class AbstractRfbDecoder extends ByteToMessageDecoder {
      */
     protected abstract void decodeUnit(ByteBuf in, List<Object> out);
 
+    /**
+     * Bytes received after the decoded message that this decoder still holds (it hands them on only when more input
+     * arrives or when it is removed). An application that switches the transport after a message, as VeNCrypt does
+     * to TLS, checks that this is 0: such bytes were sent in clear before the switch and must not be read as if they
+     * had come through it.
+     *
+     * @return the number of buffered bytes not yet passed on
+     */
+    public int pendingBytes() {
+        return actualReadableBytes();
+    }
+
     /** @return whether a protocol error has been reported; all later input is discarded */
     public boolean isFailed() {
         return failed;

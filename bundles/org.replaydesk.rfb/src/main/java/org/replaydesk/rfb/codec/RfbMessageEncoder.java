@@ -18,6 +18,7 @@ import org.replaydesk.rfb.Fence;
 import org.replaydesk.rfb.FramebufferUpdate;
 import org.replaydesk.rfb.FramebufferUpdateRequest;
 import org.replaydesk.rfb.KeyEvent;
+import org.replaydesk.rfb.PlainCredentials;
 import org.replaydesk.rfb.PointerEvent;
 import org.replaydesk.rfb.ProtocolVersion;
 import org.replaydesk.rfb.QemuExtendedKeyEvent;
@@ -34,6 +35,11 @@ import org.replaydesk.rfb.SetColourMapEntries;
 import org.replaydesk.rfb.SetDesktopSize;
 import org.replaydesk.rfb.SetEncodings;
 import org.replaydesk.rfb.SetPixelFormat;
+import org.replaydesk.rfb.VeNCryptStatus;
+import org.replaydesk.rfb.VeNCryptSubtypeAck;
+import org.replaydesk.rfb.VeNCryptSubtypeSelection;
+import org.replaydesk.rfb.VeNCryptSubtypes;
+import org.replaydesk.rfb.VeNCryptVersion;
 import org.replaydesk.rfb.VncAuthChallenge;
 import org.replaydesk.rfb.VncAuthResponse;
 import org.replaydesk.rfb.internal.Wire;
@@ -96,6 +102,25 @@ public final class RfbMessageEncoder extends MessageToByteEncoder<RfbMessage> {
             if (m.reason() != null) {
                 Wire.writeString(out, m.reason(), StandardCharsets.UTF_8);
             }
+        } else if (msg instanceof VeNCryptVersion m) {
+            out.writeByte(m.major());
+            out.writeByte(m.minor());
+        } else if (msg instanceof VeNCryptStatus m) {
+            out.writeByte(m.status());
+        } else if (msg instanceof VeNCryptSubtypes m) {
+            out.writeByte(m.subtypes().size());
+            m.subtypes().forEach(out::writeInt);
+        } else if (msg instanceof VeNCryptSubtypeSelection m) {
+            out.writeInt(m.subtype());
+        } else if (msg instanceof VeNCryptSubtypeAck m) {
+            out.writeByte(m.accepted() ? 1 : 0);
+        } else if (msg instanceof PlainCredentials m) {
+            byte[] username = m.username().getBytes(StandardCharsets.UTF_8);
+            byte[] password = m.password().getBytes(StandardCharsets.UTF_8);
+            out.writeInt(username.length);
+            out.writeInt(password.length);
+            out.writeBytes(username);
+            out.writeBytes(password);
         } else if (msg instanceof ClientInit m) {
             out.writeByte(m.shared() ? 1 : 0);
         } else if (msg instanceof ServerInit m) {

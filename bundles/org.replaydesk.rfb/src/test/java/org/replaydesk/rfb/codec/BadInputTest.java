@@ -9,6 +9,7 @@ import static org.replaydesk.rfb.RfbProtocolException.Reason.BAD_PIXEL_FORMAT;
 import static org.replaydesk.rfb.RfbProtocolException.Reason.BAD_PROTOCOL_VERSION;
 import static org.replaydesk.rfb.RfbProtocolException.Reason.BAD_RECTANGLE;
 import static org.replaydesk.rfb.RfbProtocolException.Reason.BAD_SECURITY;
+import static org.replaydesk.rfb.RfbProtocolException.Reason.CONNECTION_FAILED;
 import static org.replaydesk.rfb.RfbProtocolException.Reason.LENGTH_TOO_LARGE;
 import static org.replaydesk.rfb.RfbProtocolException.Reason.UNKNOWN_MESSAGE_TYPE;
 import static org.replaydesk.rfb.RfbProtocolException.Reason.UNSUPPORTED_ENCODING;
@@ -32,6 +33,7 @@ import org.replaydesk.rfb.RfbProtocolException;
 import org.replaydesk.rfb.RfbProtocolException.Reason;
 import org.replaydesk.rfb.SecurityTypes;
 import org.replaydesk.rfb.TestBytes;
+import org.replaydesk.rfb.VeNCryptSubtypes;
 
 /**
  * Hostile or broken input: every decoder fails with an {@link RfbProtocolException} whose reason and text say what was
@@ -74,6 +76,34 @@ class BadInputTest {
                         () -> new SecurityResultDecoder(ProtocolVersion.V3_8),
                         new int[] {0, 0, 0, 1, 0x7F, 0xFF, 0xFF, 0xFF}, LENGTH_TOO_LARGE,
                         "failure reason length 2147483647 exceeds the limit of 65536 bytes"),
+                Arguments.of("VeNCrypt server version 0.1 (obsolete)", (Supplier<ChannelHandler>)
+                        VeNCryptVersionDecoder::new, new int[] {0, 1}, BAD_SECURITY,
+                        "server's highest VeNCrypt version is 0.1; 0.2 is needed (0.1 is obsolete)"),
+                Arguments.of("VeNCrypt sub-type not offered", (Supplier<ChannelHandler>)
+                        () -> new VeNCryptSubtypeSelectionDecoder(VeNCryptSubtypes.of(262)), new int[] {0, 0, 1, 1},
+                        BAD_SECURITY, "client chose VeNCrypt sub-type TLSNone(257), which was not offered "
+                                + "(offered: VeNCryptSubtypes[X509Plain(262)])"),
+                Arguments.of("VeNCrypt sub-type Plain without TLS not offered", (Supplier<ChannelHandler>)
+                        () -> new VeNCryptSubtypeSelectionDecoder(VeNCryptSubtypes.of(262, 260)),
+                        new int[] {0, 0, 1, 0}, BAD_SECURITY, "client chose VeNCrypt sub-type Plain(256)"),
+                Arguments.of("VeNCrypt client gives up (sub-type 0)", (Supplier<ChannelHandler>)
+                        () -> new VeNCryptSubtypeSelectionDecoder(VeNCryptSubtypes.of(262)), new int[] {0, 0, 0, 0},
+                        BAD_SECURITY, "client can use none of the VeNCrypt sub-types offered"),
+                Arguments.of("VeNCrypt empty sub-type list", (Supplier<ChannelHandler>) VeNCryptSubtypesDecoder::new,
+                        new int[] {0}, CONNECTION_FAILED, "server offers no VeNCrypt sub-types"),
+                Arguments.of("VeNCrypt sub-type 0 offered", (Supplier<ChannelHandler>) VeNCryptSubtypesDecoder::new,
+                        new int[] {1, 0, 0, 0, 0}, BAD_SECURITY, "server offered VeNCrypt sub-type 0 (failure)"),
+                Arguments.of("VeNCrypt ack 2", (Supplier<ChannelHandler>) VeNCryptSubtypeAckDecoder::new,
+                        new int[] {2}, BAD_SECURITY, "acknowledgement 2 is neither 1 (accepted) nor 0 (refused)"),
+                Arguments.of("Plain username of 4 GiB", (Supplier<ChannelHandler>) PlainCredentialsDecoder::new,
+                        new int[] {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 1}, LENGTH_TOO_LARGE,
+                        "Plain username length 4294967295 exceeds the limit of 1024 bytes"),
+                Arguments.of("Plain password of 2 GiB", (Supplier<ChannelHandler>) PlainCredentialsDecoder::new,
+                        new int[] {0, 0, 0, 1, 0x80, 0, 0, 0}, LENGTH_TOO_LARGE,
+                        "Plain password length 2147483648 exceeds the limit of 1024 bytes"),
+                Arguments.of("Plain password over a configured limit", (Supplier<ChannelHandler>)
+                        () -> new PlainCredentialsDecoder(8), new int[] {0, 0, 0, 1, 0, 0, 0, 9}, LENGTH_TOO_LARGE,
+                        "Plain password length 9 exceeds the limit of 8 bytes"),
                 Arguments.of("ServerInit with 24 bpp", (Supplier<ChannelHandler>) ServerInitDecoder::new,
                         new int[] {0x03, 0x20, 0x02, 0x58, 24, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0},
                         BAD_PIXEL_FORMAT, "invalid pixel format: bits-per-pixel 24 is not 8, 16 or 32"),

@@ -23,7 +23,7 @@ import org.replaydesk.rfb.codec.RfbGoldenVectors.Vector;
 class GoldenVectorTest {
 
     static Stream<Vector> vectors() {
-        return Stream.of(RfbGoldenVectors.HANDSHAKE, RfbGoldenVectors.CLIENT_MESSAGES,
+        return Stream.of(RfbGoldenVectors.HANDSHAKE, RfbGoldenVectors.VENCRYPT, RfbGoldenVectors.CLIENT_MESSAGES,
                 RfbGoldenVectors.SERVER_MESSAGES).flatMap(List::stream);
     }
 

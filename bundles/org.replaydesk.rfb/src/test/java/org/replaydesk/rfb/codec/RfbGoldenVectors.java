@@ -24,6 +24,7 @@ import org.replaydesk.rfb.FramebufferUpdateRequest;
 import org.replaydesk.rfb.KeyEvent;
 import org.replaydesk.rfb.PixelFormat;
 import org.replaydesk.rfb.PixelRectangle;
+import org.replaydesk.rfb.PlainCredentials;
 import org.replaydesk.rfb.PointerEvent;
 import org.replaydesk.rfb.ProtocolVersion;
 import org.replaydesk.rfb.PseudoRectangle;
@@ -40,6 +41,12 @@ import org.replaydesk.rfb.SetColourMapEntries;
 import org.replaydesk.rfb.SetDesktopSize;
 import org.replaydesk.rfb.SetEncodings;
 import org.replaydesk.rfb.SetPixelFormat;
+import org.replaydesk.rfb.VeNCryptStatus;
+import org.replaydesk.rfb.VeNCryptSubtype;
+import org.replaydesk.rfb.VeNCryptSubtypeAck;
+import org.replaydesk.rfb.VeNCryptSubtypeSelection;
+import org.replaydesk.rfb.VeNCryptSubtypes;
+import org.replaydesk.rfb.VeNCryptVersion;
 import org.replaydesk.rfb.VncAuthChallenge;
 import org.replaydesk.rfb.VncAuthResponse;
 
@@ -153,6 +160,49 @@ final class RfbGoldenVectors {
                         0x00, 0x00, 0x00, // padding
                         0x00, 0x00, 0x00, 0x04}, // name-length = 4
                         ascii("QEMU")))); // name-string
+
+    /** VeNCrypt (security type 19), rfbproto "VeNCrypt", version 0.2, in handshake order. */
+    static final List<Vector> VENCRYPT = List.of(
+            v("VeNCrypt server version 0.2", VeNCryptVersion.V0_2, VeNCryptVersionDecoder::new,
+                    0x00, // highest VeNCrypt major version = 0
+                    0x02), // highest VeNCrypt minor version = 2
+            v("VeNCrypt client version 0.2", VeNCryptVersion.V0_2, VeNCryptVersionChoiceDecoder::new,
+                    0x00, // chosen VeNCrypt major version = 0
+                    0x02), // chosen VeNCrypt minor version = 2
+            v("VeNCrypt client version 0.0 (gives up)", VeNCryptVersion.NONE, VeNCryptVersionChoiceDecoder::new,
+                    0x00, // chosen major = 0
+                    0x00), // chosen minor = 0: the client speaks no offered version
+            v("VeNCrypt status OK", VeNCryptStatus.ACCEPTED, VeNCryptStatusDecoder::new,
+                    0x00), // status = 0: version supported
+            v("VeNCrypt status failed", VeNCryptStatus.REFUSED, VeNCryptStatusDecoder::new,
+                    0xFF), // status = 255: version not supported
+            v("VeNCrypt sub-types [X509Plain, X509Vnc, X509None]", VeNCryptSubtypes.of(VeNCryptSubtype.X509_PLAIN,
+                    VeNCryptSubtype.X509_VNC, VeNCryptSubtype.X509_NONE), VeNCryptSubtypesDecoder::new,
+                    0x03, // number of sub-types = 3
+                    0x00, 0x00, 0x01, 0x06, // sub-type U32 = 262 X509Plain
+                    0x00, 0x00, 0x01, 0x05, // sub-type U32 = 261 X509Vnc
+                    0x00, 0x00, 0x01, 0x04), // sub-type U32 = 260 X509None
+            v("VeNCrypt sub-types [unofficial 0x80000001]", VeNCryptSubtypes.of(0x80000001),
+                    VeNCryptSubtypesDecoder::new,
+                    0x01, // number of sub-types = 1
+                    0x80, 0x00, 0x00, 0x01), // sub-type U32 = 2147483649, top bit set: an "unofficial" sub-type
+            v("VeNCrypt sub-type selection X509Plain", new VeNCryptSubtypeSelection(VeNCryptSubtype.X509_PLAIN),
+                    () -> new VeNCryptSubtypeSelectionDecoder(VeNCryptSubtypes.of(VeNCryptSubtype.X509_NONE,
+                            VeNCryptSubtype.X509_PLAIN)),
+                    0x00, 0x00, 0x01, 0x06), // chosen sub-type U32 = 262 X509Plain
+            v("VeNCrypt sub-type accepted", VeNCryptSubtypeAck.ACCEPTED, VeNCryptSubtypeAckDecoder::new,
+                    0x01), // ack = 1: accepted; TLS starts after this byte
+            v("VeNCrypt sub-type refused", VeNCryptSubtypeAck.REFUSED, VeNCryptSubtypeAckDecoder::new,
+                    0x00), // ack = 0: refused
+            v("Plain credentials", new PlainCredentials("alice", "s3cr\u00e9t"), PlainCredentialsDecoder::new,
+                    concat(new int[] {
+                        0x00, 0x00, 0x00, 0x05, // username length = 5
+                        0x00, 0x00, 0x00, 0x07}, // password length = 7 (UTF-8: the e-acute takes 2 bytes)
+                        ascii("alice"), // username
+                        ascii("s3cr"), new int[] {0xC3, 0xA9}, ascii("t"))), // password "s3cr\u00e9t" in UTF-8
+            v("Plain credentials, both empty", new PlainCredentials("", ""), PlainCredentialsDecoder::new,
+                    0x00, 0x00, 0x00, 0x00, // username length = 0
+                    0x00, 0x00, 0x00, 0x00)); // password length = 0
 
     static final List<Vector> CLIENT_MESSAGES = List.of(
             v("SetPixelFormat rgb565 big endian", new SetPixelFormat(PixelFormat.RGB565_BE),

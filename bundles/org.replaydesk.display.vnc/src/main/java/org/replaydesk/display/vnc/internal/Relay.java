@@ -65,8 +65,7 @@ final class Relay implements AutoCloseable {
     private final String name;
     private final DisplaySource inputSourceAddress;
     private final InetSocketAddress listen;
-    private final Security security;
-    private final String password;
+    private final ViewerSecurity security;
     private final EventLoopGroup group;
     private final FramebufferMirror mirror = new FramebufferMirror();
     private final Set<ViewerHandler> viewers = new CopyOnWriteArraySet<>();
@@ -89,18 +88,16 @@ final class Relay implements AutoCloseable {
      * @param name desktop name shown to viewers (the VM name)
      * @param source the RFB server the display shows and sends input to (the VM's VNC socket)
      * @param listen TCP address for viewers
-     * @param security how viewers authenticate
-     * @param password VNC password (VNCAUTH only)
+     * @param security how viewers authenticate (and the TLS context, if any)
      * @param group event loops for the TCP server and its viewers (owned by the caller)
      * @param onUpstreamClosed called once when the input source goes away (not after {@link #close})
      */
-    Relay(String name, DisplaySource source, InetSocketAddress listen, Security security, String password,
+    Relay(String name, DisplaySource source, InetSocketAddress listen, ViewerSecurity security,
             EventLoopGroup group, Consumer<Relay> onUpstreamClosed) {
         this.name = name;
         this.inputSourceAddress = source;
         this.listen = listen;
         this.security = security;
-        this.password = password;
         this.group = group;
         this.onUpstreamClosed = onUpstreamClosed;
     }
@@ -390,11 +387,12 @@ final class Relay implements AutoCloseable {
     /**
      * Sets up a viewer's pipeline: the phase decoder named "rfb" (swapped by the handler as the handshake advances),
      * the shared message encoder, this viewer's update encoder (its pixel format and zlib streams) and the handler.
+     * A VeNCrypt handshake later adds an {@code SslHandler} named "tls" right before the "rfb" decoder.
      *
      * @param ch a new viewer channel (TCP, or the RFB side of a WebSocket)
      */
     void initViewerChannel(Channel ch) {
-        ViewerHandler viewer = new ViewerHandler(this, security, password);
+        ViewerHandler viewer = new ViewerHandler(this, security);
         ch.pipeline().addLast("rfb", new ProtocolVersionDecoder());
         ch.pipeline().addLast(RfbMessageEncoder.INSTANCE);
         // Between the two encoders: it sees each encoded FramebufferUpdate as one buffer, and nothing else as bytes.

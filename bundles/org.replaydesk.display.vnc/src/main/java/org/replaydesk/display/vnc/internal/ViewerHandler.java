@@ -28,28 +28,19 @@ import org.replaydesk.rfb.QemuExtendedKeyEvent;
 import org.replaydesk.rfb.PseudoRectangle;
 import org.replaydesk.rfb.Rect;
 import org.replaydesk.rfb.RfbMessage;
-import org.replaydesk.rfb.SecurityResult;
-import org.replaydesk.rfb.SecurityType;
-import org.replaydesk.rfb.SecurityTypeAnnouncement;
-import org.replaydesk.rfb.SecurityTypeSelection;
-import org.replaydesk.rfb.SecurityTypes;
 import org.replaydesk.rfb.ServerInit;
 import org.replaydesk.rfb.SetEncodings;
 import org.replaydesk.rfb.SetPixelFormat;
 import org.replaydesk.rfb.UpdateRectangle;
-import org.replaydesk.rfb.VncAuthChallenge;
-import org.replaydesk.rfb.VncAuthResponse;
-import org.replaydesk.rfb.VncAuthentication;
 import org.replaydesk.rfb.codec.ClientInitDecoder;
 import org.replaydesk.rfb.codec.ClientMessageDecoder;
 import org.replaydesk.rfb.codec.FramebufferUpdateEncoder;
-import org.replaydesk.rfb.codec.SecurityTypeSelectionDecoder;
-import org.replaydesk.rfb.codec.VncAuthResponseDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One viewer of a display: the server-side handshake (3.3, 3.7, 3.8; None or VNC authentication), then updates
+ * One viewer of a display: the server-side handshake (3.3, 3.7, 3.8; the security phase, None, VNC authentication or
+ * VeNCrypt with TLS, runs in {@link ViewerSecurityHandshake}), then updates
  * from the mirror in the viewer's pixel format and preferred encoding, and input forwarded upstream.
  *
  * <p>Flow control: the viewer's pending damage lives here, touched only on the channel's event loop. Upstream
@@ -89,14 +80,12 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
             Encodings.HEXTILE, Encodings.RAW);
 
     private final Relay relay;
-    private final Security security;
-    private final String password;
+    private final ViewerSecurityHandshake securityHandshake;
     private final DamageRegion pending = new DamageRegion();
     private final TrafficMeter traffic;
     private final Instant connectedSince;
     private volatile ProtocolVersion version;
     private volatile PixelFormat pixelFormat = PixelFormat.RGB888_LE;
-    private VncAuthChallenge challenge;
     private boolean normalPhase;
     private boolean updateRequested;
     private boolean sizeChanged;
@@ -120,10 +109,9 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
     private int height;
     private volatile ChannelHandlerContext context;
 
-    ViewerHandler(Relay relay, Security security, String password) {
+    ViewerHandler(Relay relay, ViewerSecurity security) {
         this.relay = relay;
-        this.security = security;
-        this.password = password;
+        this.securityHandshake = new ViewerSecurityHandshake(security, relay.name());
         this.traffic = new TrafficMeter(relay.nanoClock());
         this.connectedSince = Instant.now();
     }
@@ -305,38 +293,9 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
             }
         } else if (msg instanceof ProtocolVersion v) {
             version = ProtocolVersion.V3_8.min(v);
-            int type = security == Security.NONE ? SecurityType.NONE : SecurityType.VNC_AUTHENTICATION;
-            if (version.hasSecurityTypeList()) {
-                SecurityTypes offered = SecurityTypes.of(type);
-                p.replace("rfb", "rfb", new SecurityTypeSelectionDecoder(offered));
-                ctx.writeAndFlush(offered);
-            } else if (type == SecurityType.NONE) {
-                // RFB 3.3 with None: no SecurityResult, straight to ClientInit.
-                p.replace("rfb", "rfb", new ClientInitDecoder());
-                ctx.writeAndFlush(new SecurityTypeAnnouncement(type));
-            } else {
-                ctx.write(new SecurityTypeAnnouncement(type));
-                sendChallenge(ctx);
-            }
-        } else if (msg instanceof SecurityTypeSelection) {
-            // The decoder only lets offered types through.
-            if (security == Security.VNCAUTH) {
-                sendChallenge(ctx);
-            } else if (version.isV38()) {
-                p.replace("rfb", "rfb", new ClientInitDecoder());
-                ctx.writeAndFlush(SecurityResult.SUCCESS);
-            } else {
-                p.replace("rfb", "rfb", new ClientInitDecoder());
-            }
-        } else if (msg instanceof VncAuthResponse r) {
-            if (VncAuthentication.verify(challenge, r, password)) {
-                p.replace("rfb", "rfb", new ClientInitDecoder());
-                ctx.writeAndFlush(SecurityResult.SUCCESS);
-            } else {
-                LOG.warn("viewer {} of {} failed VNC authentication", ctx.channel().remoteAddress(), relay.name());
-                ctx.writeAndFlush(SecurityResult.failed(version.isV38() ? "Authentication failed" : null))
-                        .addListener(f -> ctx.close());
-            }
+            securityHandshake.start(ctx, version);
+        } else if (ViewerSecurityHandshake.handles(msg)) {
+            securityHandshake.handle(ctx, msg);
         } else if (msg instanceof ClientInit) {
             p.replace("rfb", "rfb", new ClientMessageDecoder());
             // Size and damage are read on this event loop from now on; the mirror size is current.
@@ -348,12 +307,6 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
                     version.major(), version.minor());
         }
         // SetDesktopSize: the VM decides its size; ignored.
-    }
-
-    private void sendChallenge(ChannelHandlerContext ctx) {
-        challenge = VncAuthentication.newChallenge();
-        ctx.pipeline().replace("rfb", "rfb", new VncAuthResponseDecoder());
-        ctx.writeAndFlush(challenge);
     }
 
     /** The first pixel encoding in the viewer's list that the codec library encodes; Raw if none. */

@@ -21,15 +21,43 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "'lossless' (never JPEG), or 0-9 (JPEG at most this quality, also for viewers that asked for none)")
     String quality() default "auto";
 
-    @AttributeDefinition(description = "Viewer authentication: none or vncauth")
+    @AttributeDefinition(description = "Viewer authentication offered, most preferred first, comma-separated: "
+            + "x509plain (TLS + user/password), x509vnc (TLS + VNC password), x509none (TLS, no authentication; "
+            + "loopback only), vncauth (VNC password in clear), none (loopback only). The x509 ones need tls.keystore")
     String security() default "none";
 
-    @AttributeDefinition(type = AttributeType.PASSWORD, description = "VNC password (vncauth; 8 characters are used)")
+    @AttributeDefinition(type = AttributeType.PASSWORD, description = "VNC password (vncauth, x509vnc; 8 characters "
+            + "are used)")
     String password() default "";
 
     @AttributeDefinition(type = AttributeType.PASSWORD, description = "VNC password kept out of the service "
             + "properties (a DS private property); wins over 'password'")
     String _password() default "";
+
+    @AttributeDefinition(description = "User name viewers give with x509plain")
+    String plain_username() default "";
+
+    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Password of x509plain; prefer "
+            + "'.plain.password', which is not published as a service property")
+    String plain_password() default "";
+
+    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Password of x509plain, kept out of the service "
+            + "properties; wins over 'plain.password'")
+    String _plain_password() default "";
+
+    @AttributeDefinition(description = "PKCS12 keystore with the displays' TLS certificate and private key (x509*)")
+    String tls_keystore() default "";
+
+    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Password of tls.keystore and its key; prefer "
+            + "'.tls.keystore.password', which is not published as a service property")
+    String tls_keystore_password() default "";
+
+    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Password of tls.keystore and its key, kept out "
+            + "of the service properties; wins over 'tls.keystore.password'")
+    String _tls_keystore_password() default "";
+
+    @AttributeDefinition(description = "Alias of the key entry in tls.keystore; empty: the keystore's only key entry")
+    String tls_key_alias() default "";
 
     @AttributeDefinition(description = "Folder holding <vm>/vnc.sock; empty: taken from the hypervisor's socket.dir "
             + "service property, else the QEMU driver's default")

@@ -2,6 +2,7 @@ package org.replaydesk.display.vnc.internal;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -76,8 +77,7 @@ public class VncDisplayService implements DisplayService, VmEventListener {
     private final int webSocketPortBase;
     private final int quality;
     private final Map<VmName, VmDisplaySettings> vmSettings = new ConcurrentHashMap<>();
-    private final Security security;
-    private final String password;
+    private final ViewerSecurity security;
     private final String socketDirSetting;
     private final EventLoopGroup group;
     private final ExecutorService worker;
@@ -99,18 +99,7 @@ public class VncDisplayService implements DisplayService, VmEventListener {
         } catch (UnknownHostException e) {
             throw fail("listen.address '" + config.listen_address() + "' does not resolve");
         }
-        security = parseSecurity(config.security());
-        if (security == Security.NONE && !listenAddress.isLoopbackAddress()) {
-            throw fail("security 'none' on non-loopback listen.address " + listenAddress.getHostAddress()
-                    + " would give anyone on the network the desktops; set security=vncauth with a password, "
-                    + "or listen on 127.0.0.1");
-        }
-        // '.password' is private to the component; 'password' (as the brief names it) is also published as a service
-        // property by DS, so the private one is preferred.
-        String secret = config._password().isEmpty() ? config.password() : config._password();
-        if (security == Security.VNCAUTH && secret.isEmpty()) {
-            throw fail("security 'vncauth' needs a password");
-        }
+        security = viewerSecurity(config, listenAddress);
         if (config.port_base() < 1 || config.port_base() > 65535) {
             throw fail("port.base " + config.port_base() + " is not a TCP port");
         }
@@ -124,7 +113,6 @@ public class VncDisplayService implements DisplayService, VmEventListener {
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }
-        password = secret;
         socketDirSetting = config.socket_dir().trim();
         group = new NioEventLoopGroup(0, new DefaultThreadFactory("vnc-display", true));
         worker = Executors.newSingleThreadExecutor(r -> {
@@ -137,12 +125,79 @@ public class VncDisplayService implements DisplayService, VmEventListener {
                 DisplayQuality.describe(quality));
     }
 
-    private static Security parseSecurity(String value) {
+    /**
+     * Builds the viewers' security from the configuration, failing activation when it is unsafe (a method that
+     * authenticates nobody on a non-loopback address) or incomplete (a method without its secret or keystore), and
+     * warning when it works but sends secrets or pixels in clear across the network.
+     */
+    static ViewerSecurity viewerSecurity(VncDisplayConfiguration config, InetAddress listenAddress) {
+        List<Security> offered;
         try {
-            return Security.parse(value);
+            offered = Security.parseList(config.security());
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }
+        boolean loopback = listenAddress.isLoopbackAddress();
+        for (Security s : offered) {
+            if (s.authenticatesNobody() && !loopback) {
+                throw fail("security '" + s.configName() + "' on non-loopback listen.address "
+                        + listenAddress.getHostAddress() + " would give anyone on the network the desktops; use "
+                        + "x509plain or x509vnc (with tls.keystore), or listen on 127.0.0.1");
+            }
+        }
+        String keystore = config.tls_keystore().trim();
+        boolean tlsOffered = offered.stream().anyMatch(Security::usesTls);
+        if (tlsOffered && keystore.isEmpty()) {
+            throw fail("security '" + config.security().trim() + "' offers TLS but tls.keystore is not set; make a "
+                    + "PKCS12 keystore with keytool and set tls.keystore and .tls.keystore.password");
+        }
+        SslContext tls = null;
+        if (tlsOffered) {
+            String keystorePassword = secret(config._tls_keystore_password(), config.tls_keystore_password(),
+                    "tls.keystore.password");
+            try {
+                tls = TlsKeystore.serverContext(Path.of(keystore), keystorePassword.toCharArray(),
+                        config.tls_key_alias().trim());
+            } catch (IllegalArgumentException e) {
+                throw fail(e.getMessage());
+            }
+        } else if (!keystore.isEmpty()) {
+            LOG.warn("tls.keystore is set but security '{}' offers no x509 method; viewers get no TLS",
+                    config.security().trim());
+        }
+        ViewerSecurity result;
+        try {
+            result = ViewerSecurity.of(offered, secret(config._password(), config.password(), "password"),
+                    emptyToNull(config.plain_username().trim()),
+                    secret(config._plain_password(), config.plain_password(), "plain.password"), tls);
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage());
+        }
+        if (!loopback && result.offersCleartext()) {
+            LOG.warn("VNC displays on {} offer security without TLS ({}): passwords and pixels of viewers that use it "
+                    + "cross the network in clear; set tls.keystore and security=x509plain (or x509vnc)",
+                    listenAddress.getHostAddress(), config.security().trim());
+        }
+        return result;
+    }
+
+    /**
+     * The private (dot-prefixed) key wins: DS keeps it out of the service properties. The public one still works,
+     * with a warning, because an operator who wrote it expects it to be used.
+     */
+    private static String secret(String privateValue, String publicValue, String name) {
+        if (!privateValue.isEmpty()) {
+            return privateValue;
+        }
+        if (!publicValue.isEmpty()) {
+            LOG.warn("'{}' is published as a service property; use '.{}' to keep it private", name, name);
+            return publicValue;
+        }
+        return null;
+    }
+
+    private static String emptyToNull(String value) {
+        return value.isEmpty() ? null : value;
     }
 
     private static IllegalArgumentException fail(String message) {
@@ -293,7 +348,7 @@ public class VncDisplayService implements DisplayService, VmEventListener {
             wsPort = 0; // a fixed RFB port gets a WebSocket only if its settings name one
         }
         int relayQuality = own != null && own.quality() != DisplayQuality.UNSET ? own.quality() : quality;
-        Relay relay = new Relay(vm.value(), source, address, security, password, group,
+        Relay relay = new Relay(vm.value(), source, address, security, group,
                 r -> worker.execute(() -> {
                     if (relays.get(vm) == r) {
                         LOG.info("RFB source of display {} went away", vm);

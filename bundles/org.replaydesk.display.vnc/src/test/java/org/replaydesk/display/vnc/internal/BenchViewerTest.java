@@ -99,7 +99,7 @@ class BenchViewerTest {
     void throughTheRelayTheRelayThreadsAreMeasuredAndTheViewerIsNot() throws Exception {
         try (FakeVncServer vm = new FakeVncServer(tmp.resolve("vnc.sock"), W, H);
                 Relay relay = new Relay("bench-test", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
-                        Security.NONE, null, group, r -> { })) {
+                        ViewerSecurity.none(),  group, r -> { })) {
             relay.start(TIMEOUT);
             try (BenchViewer viewer = new BenchViewer(relay.address(), BenchEncoding.TIGHT_JPEG6.setEncodings())) {
                 viewer.start(TIMEOUT);

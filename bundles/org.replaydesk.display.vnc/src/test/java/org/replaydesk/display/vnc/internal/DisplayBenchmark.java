@@ -191,7 +191,7 @@ public final class DisplayBenchmark {
         try {
             SocketAddress address;
             if (server == Server.RELAY) {
-                relay = new Relay("bench", org.replaydesk.display.vnc.DisplaySource.unixSocket(vncSocket()), new InetSocketAddress("127.0.0.1", 0), Security.NONE, null,
+                relay = new Relay("bench", org.replaydesk.display.vnc.DisplaySource.unixSocket(vncSocket()), new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(), 
                         group, r -> { });
                 relay.start(CONNECT_TIMEOUT);
                 address = relay.address();

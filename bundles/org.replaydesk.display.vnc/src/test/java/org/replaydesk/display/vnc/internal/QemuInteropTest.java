@@ -92,15 +92,15 @@ class QemuInteropTest {
         }
 
         BufferedImage expected = ImageIO.read(screendump.toFile());
-        assertSamePixels(expected, captureThroughRelay(Security.NONE, null));
+        assertSamePixels(expected, capture("none", ViewerSecurity.none(), null, null, null));
         // The same through VNC authentication: gvnccapture reads the password from its standard input.
-        assertSamePixels(expected, captureThroughRelay(Security.VNCAUTH, "k3yb0ard"));
+        assertSamePixels(expected, capture("vncauth", ViewerSecurity.vncAuth("k3yb0ard"), null, "k3yb0ard", null));
 
         // The codec library's client-side decoders against QEMU's own encoders, on the same paused screen.
         for (int encoding : new int[] {org.replaydesk.rfb.Encodings.ZRLE, org.replaydesk.rfb.Encodings.HEXTILE,
                 org.replaydesk.rfb.Encodings.TIGHT}) {
             try (Relay relay = new Relay("upstream-" + encoding, org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")),
-                    new InetSocketAddress("127.0.0.1", 0), Security.NONE, null, group, r -> { })
+                    new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(), group, r -> { })
                     .withUpstreamEncodings(List.of(encoding, org.replaydesk.rfb.Encodings.DESKTOP_SIZE))) {
                 relay.start(Duration.ofSeconds(10));
                 RelayEndToEndTest.await("first upstream update", Duration.ofSeconds(10),
@@ -114,24 +114,212 @@ class QemuInteropTest {
         }
     }
 
+    /**
+     * VeNCrypt with TLS through a real viewer. gtk-vnc verifies the relay's certificate against
+     * {@code $HOME/.pki/CA/cacert.pem} and the host name 127.0.0.1 against its subjectAltName. gvnccapture prefers
+     * X509Plain over X509Vnc over X509None, so each run offers one sub-type only; it asks for the user name and the
+     * password on its terminal.
+     */
+    @Test
+    void gvnccaptureOverVeNCryptTlsIsPixelIdenticalToQemusScreendump() throws Exception {
+        TestPki pki = TestPki.get();
+        Path screendump = tmp.resolve("screendump.png");
+        try (QmpClient qmp = QmpClient.connect(tmp.resolve("qmp.sock"), Duration.ofSeconds(10))) {
+            waitUntilTheGuestHasDrawn(qmp, screendump);
+            measureTheCostOfTls(pki);
+            qmp.stop();
+            qmp.screendump(screendump, "png");
+        }
+        BufferedImage expected = ImageIO.read(screendump.toFile());
+
+        Path trustingHome = viewerHome("trusting", pki.caCertificate);
+        for (Security method : List.of(Security.X509NONE, Security.X509VNC, Security.X509PLAIN)) {
+            ViewerSecurity security = ViewerSecurity.of(List.of(method), "k3yb0ard", "alice", "c0rrect h0rse",
+                    pki.serverContext());
+            String user = method == Security.X509PLAIN ? "alice" : null;
+            String password = switch (method) {
+                case X509VNC -> "k3yb0ard";
+                case X509PLAIN -> "c0rrect h0rse";
+                default -> null;
+            };
+            long t0 = System.nanoTime();
+            assertSamePixels(expected, capture(method.configName(), security, user, password, trustingHome));
+            LOG.info("MEASURED: gvnccapture over {} (connect, TLS, auth, one 640x480 frame): {} ms",
+                    method.configName(), (System.nanoTime() - t0) / 1_000_000);
+        }
+        // The proof that gtk-vnc really checks the certificate: trusting another CA, it must refuse the relay.
+        String refused = captureFails("x509none-untrusted", ViewerSecurity.of(List.of(Security.X509NONE), null, null,
+                null, pki.serverContext()), viewerHome("distrusting", pki.otherCaCertificate));
+        LOG.info("gvnccapture trusting another CA: {}", refused.trim());
+    }
+
+    /**
+     * A live Raw viewer (the codec library's client side) on the animating guest, without and then with TLS
+     * (X509None, client SslHandler with the JDK): updates/s it gets, bytes/s of updates (counted before TLS) and the
+     * test JVM's CPU. Relay, TLS on both ends and the viewer's decoding share one event loop thread here, so this is
+     * an upper bound of the relay's TLS cost, not the relay's alone.
+     */
+    private void measureTheCostOfTls(TestPki pki) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        for (boolean tls : new boolean[] {false, true}) {
+            ViewerSecurity security = tls ? ViewerSecurity.of(List.of(Security.X509NONE), null, null, null,
+                    pki.serverContext()) : ViewerSecurity.none();
+            try (Relay relay = new Relay("measure-tls", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
+                    security, group, r -> { })) {
+                relay.start(Duration.ofSeconds(10));
+                java.util.function.LongSupplier updates;
+                io.netty.channel.ChannelHandler viewer;
+                if (tls) {
+                    ViewerTlsHandshakeTest.TlsViewer v = new ViewerTlsHandshakeTest.TlsViewer(
+                            org.replaydesk.rfb.ProtocolVersion.V3_8, org.replaydesk.rfb.VeNCryptSubtype.X509_NONE,
+                            ViewerTlsHandshakeTest.trusting(pki.caCertificate), null, null,
+                            ViewerTlsHandshakeTest.Misbehaviour.NONE);
+                    v.continuous = true;
+                    updates = v.updateCount::get;
+                    viewer = v;
+                } else {
+                    ViewerHandshakeTest.Viewer v = new ViewerHandshakeTest.Viewer(
+                            org.replaydesk.rfb.ProtocolVersion.V3_8, null, org.replaydesk.rfb.PixelFormat.RGB888_LE,
+                            org.replaydesk.rfb.Encodings.RAW);
+                    v.continuous = true;
+                    updates = v.updateCount::get;
+                    viewer = v;
+                }
+                io.netty.channel.Channel ch = new io.netty.bootstrap.Bootstrap().group(group)
+                        .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                        .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                            @Override
+                            protected void initChannel(io.netty.channel.Channel c) {
+                                c.pipeline().addLast("rfb", new org.replaydesk.rfb.codec.ProtocolVersionDecoder());
+                                c.pipeline().addLast(org.replaydesk.rfb.codec.RfbMessageEncoder.INSTANCE);
+                                c.pipeline().addLast(viewer);
+                            }
+                        }).connect(relay.address()).sync().channel();
+                // Warm up: the JDK's AES-GCM runs interpreted until C2 compiles its intrinsics.
+                Thread.sleep(4000);
+                long down0 = updates.getAsLong();
+                long bytes0 = relay.stats().totalBytes();
+                long cpu0 = os.getProcessCpuTime();
+                long t0 = System.nanoTime();
+                Thread.sleep(5000);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double down = (updates.getAsLong() - down0) / seconds;
+                double mbps = (relay.stats().totalBytes() - bytes0) / seconds / 1e6;
+                double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / seconds * 100;
+                ch.close().sync();
+                LOG.info("MEASURED: Raw viewer {}: {} updates/s, {} MB/s of updates, test JVM CPU {}% of one core",
+                        tls ? "over TLS (X509None)" : "in clear", String.format("%.1f", down),
+                        String.format("%.1f", mbps), String.format("%.0f", cpu));
+                assertTrue(down > 1, "the viewer should get more than one update per second, got " + down);
+            }
+        }
+    }
+
+    /** Polls screendumps until the guest has drawn on at least a tenth of the screen: boots are slow on TCG. */
+    private void waitUntilTheGuestHasDrawn(QmpClient qmp, Path file) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            if (!qemu.isAlive()) {
+                fail("QEMU exited with " + qemu.exitValue() + ": " + Files.readString(tmp.resolve("qemu.log")));
+            }
+            Files.deleteIfExists(file);
+            qmp.screendump(file, "png");
+            BufferedImage image = ImageIO.read(file.toFile());
+            long drawn = 0;
+            for (int y = 0; y < image.getHeight(); y++) {
+                for (int x = 0; x < image.getWidth(); x++) {
+                    drawn += (image.getRGB(x, y) & 0xFFFFFF) != 0 ? 1 : 0;
+                }
+            }
+            if (drawn > (long) image.getWidth() * image.getHeight() / 10) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                fail("the guest drew nothing in 120 s: " + Files.readString(tmp.resolve("qemu.log")));
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    /**
+     * gtk-vnc finds the user's certificate folder through {@code getpwuid(getuid())->pw_dir}, not {@code $HOME}, so
+     * setting HOME does nothing; nss_wrapper (an LD_PRELOAD library made for tests) gives the viewer a passwd entry
+     * whose home is {@code home}, without touching the real home directory.
+     */
+    private void fakeHomeDirectory(ProcessBuilder builder, Path home) throws IOException {
+        Path library = Path.of("/usr/lib/x86_64-linux-gnu/libnss_wrapper.so");
+        assertTrue(Files.exists(library), library + " is missing: install the libnss-wrapper package "
+                + "(scripts/packages.sh); gvnccapture needs it to read the test CA instead of the real ~/.pki");
+        String uid = null;
+        String gid = null;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Uid:")) {
+                uid = line.split("\\s+")[1];
+            } else if (line.startsWith("Gid:")) {
+                gid = line.split("\\s+")[1];
+            }
+        }
+        Path passwd = home.resolve("passwd");
+        Path group = home.resolve("group");
+        Files.writeString(passwd, "viewer:x:" + uid + ":" + gid + ":viewer:" + home + ":/bin/sh\n");
+        Files.writeString(group, "viewer:x:" + gid + ":\n");
+        builder.environment().put("LD_PRELOAD", library.toString());
+        builder.environment().put("NSS_WRAPPER_PASSWD", passwd.toString());
+        builder.environment().put("NSS_WRAPPER_GROUP", group.toString());
+        builder.environment().put("HOME", home.toString());
+    }
+
+    /** A home for gvnccapture whose .pki/CA/cacert.pem is the given CA certificate. */
+    private Path viewerHome(String name, Path caCertificate) throws IOException {
+        Path home = tmp.resolve("home-" + name);
+        Files.createDirectories(home.resolve(".pki/CA"));
+        Files.copy(caCertificate, home.resolve(".pki/CA/cacert.pem"));
+        return home;
+    }
+
     /** Runs a relay with the given security on a port gvnccapture can name, and returns what gvnccapture saw. */
-    private BufferedImage captureThroughRelay(Security security, String password) throws Exception {
+    private BufferedImage capture(String label, ViewerSecurity security, String user, String password, Path home)
+            throws Exception {
+        Path captured = tmp.resolve("gvnccapture-" + label + ".png");
+        Result result = runGvnccapture(label, security, user, password, home, captured, false);
+        assertEquals(0, result.exitCode, "gvnccapture (" + label + ") failed: " + result.output);
+        return ImageIO.read(captured.toFile());
+    }
+
+    /** Like {@link #capture} but gvnccapture must fail; returns its output. */
+    private String captureFails(String label, ViewerSecurity security, Path home) throws Exception {
+        Path captured = tmp.resolve("gvnccapture-" + label + ".png");
+        Result result = runGvnccapture(label, security, null, null, home, captured, true);
+        assertTrue(result.exitCode != 0 && !Files.exists(captured),
+                "gvnccapture (" + label + ") should have refused the relay: " + result.output);
+        // With --debug, gtk-vnc says why: the line naming the error.
+        return result.output.lines().filter(l -> l.contains("Error")).findFirst().orElse(result.output);
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private Result runGvnccapture(String label, ViewerSecurity security, String user, String password, Path home,
+            Path captured, boolean debug) throws Exception {
         int port = freePortForVncDisplayNumber();
         try (Relay relay = new Relay("interop", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", port),
-                security, password, group, r -> { })) {
+                security, group, r -> { })) {
             relay.start(Duration.ofSeconds(10));
-            Path captured = tmp.resolve("gvnccapture-" + security + ".png");
-            Path log = tmp.resolve("gvnc-" + security + ".log");
+            Path log = tmp.resolve("gvnc-" + label + ".log");
             String target = "127.0.0.1:" + (port - 5900);
             // gvnccapture reads a password only from a terminal (it turns echo off), so it then runs under
-            // script(1), which gives it a pseudo-terminal fed from our pipe.
+            // script(1), which gives it a pseudo-terminal fed from our pipe. It asks "Username: " (echoed) first.
             List<String> cmd = password == null
-                    ? List.of("gvnccapture", "--quiet", target, captured.toString())
+                    ? List.of("gvnccapture", debug ? "--debug" : "--quiet", target, captured.toString())
                     : List.of("script", "-q", "-e", "-c", "gvnccapture --quiet " + target + " " + captured,
                             "/dev/null");
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+            if (home != null) {
+                fakeHomeDirectory(builder, home);
+            }
             Process viewer;
             try {
-                viewer = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                viewer = builder.start();
             } catch (IOException e) {
                 fail("cannot run " + cmd.get(0) + " (install the gvncviewer package): " + e.getMessage());
                 return null;
@@ -140,14 +328,20 @@ class QemuInteropTest {
             Thread pump = new Thread(() -> {
                 try (var in = viewer.getInputStream(); var stdin = viewer.getOutputStream()) {
                     int c;
-                    boolean answered = false;
+                    boolean userSent = false;
+                    boolean passwordSent = false;
                     while ((c = in.read()) >= 0) {
                         output.append((char) c);
                         // Answer only once asked: gvnccapture flushes pending terminal input when it turns echo off.
-                        if (password != null && !answered && output.indexOf("Password:") >= 0) {
-                            stdin.write((password + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        if (user != null && !userSent && output.indexOf("Username:") >= 0) {
+                            stdin.write((user + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                             stdin.flush();
-                            answered = true;
+                            userSent = true;
+                        }
+                        if (password != null && !passwordSent && output.indexOf("Password:") >= 0) {
+                            stdin.write((password + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            stdin.flush();
+                            passwordSent = true;
                         }
                     }
                 } catch (IOException e) {
@@ -157,12 +351,11 @@ class QemuInteropTest {
             pump.start();
             if (!viewer.waitFor(60, TimeUnit.SECONDS)) {
                 viewer.destroyForcibly();
-                fail("gvnccapture did not finish in 60 s: " + output);
+                fail("gvnccapture (" + label + ") did not finish in 60 s: " + output);
             }
             pump.join(5000);
             Files.writeString(log, output);
-            assertEquals(0, viewer.exitValue(), "gvnccapture failed: " + Files.readString(log));
-            return ImageIO.read(captured.toFile());
+            return new Result(viewer.exitValue(), output.toString());
         }
     }
 
@@ -180,7 +373,7 @@ class QemuInteropTest {
     private void measureRelayWhileTheGuestAnimates() throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Relay relay = new Relay("measure", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
-                Security.NONE, null, group, r -> { })) {
+                ViewerSecurity.none(), group, r -> { })) {
             relay.start(Duration.ofSeconds(10));
             long updates0 = relay.upstreamUpdates();
             long cpu0 = os.getProcessCpuTime();

@@ -80,7 +80,7 @@ class RelayEndToEndTest {
     void viewerSeesTheScreenItsInputReachesTheVmInOrderAndDamageFollows() throws Exception {
         try (FakeVncServer vm = new FakeVncServer(tmp.resolve("vnc.sock"), 64, 48);
                 Relay relay = new Relay("e2e", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
-                        Security.NONE, null, group, r -> { })) {
+                        ViewerSecurity.none(), group, r -> { })) {
             vm.fullUpdateDelayMillis = 300;
             relay.start(Duration.ofSeconds(5));
             // start() returns only once the first update is in the mirror: a viewer never gets a black first frame.
@@ -141,7 +141,7 @@ class RelayEndToEndTest {
         int updates = 300;
         try (FakeVncServer vm = new FakeVncServer(tmp.resolve("vnc.sock"), w, h);
                 Relay relay = new Relay("slow", org.replaydesk.display.vnc.DisplaySource.unixSocket(tmp.resolve("vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
-                        Security.NONE, null, group, r -> { });
+                        ViewerSecurity.none(), group, r -> { });
                 Socket stalled = new Socket()) {
             relay.start(Duration.ofSeconds(5));
             await("mirror filled", Duration.ofSeconds(5), () -> relay.upstreamUpdates() >= 1);

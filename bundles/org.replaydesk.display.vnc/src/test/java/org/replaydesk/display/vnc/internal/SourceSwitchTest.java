@@ -68,8 +68,8 @@ class SourceSwitchTest {
         DisplaySource sourceB = DisplaySource.unixSocket(tmp.resolve("b/vnc.sock"));
         try (FakeVncServer vm = new FakeVncServer(sourceA.unixSocket(), W, H);
                 FakeVncServer replayer = new FakeVncServer(sourceB.unixSocket(), W, H);
-                Relay relay = new Relay("switch", sourceA, new InetSocketAddress("127.0.0.1", 0), Security.NONE,
-                        null, group, r -> { })) {
+                Relay relay = new Relay("switch", sourceA, new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(),
+                         group, r -> { })) {
             // The replayer shows the same desktop except an 8x8 patch inside the tile at (32, 0).
             for (int y = 20; y < 28; y++) {
                 for (int x = 33; x < 41; x++) {
@@ -141,8 +141,8 @@ class SourceSwitchTest {
     void aSourceThatCannotBeReachedLeavesTheDisplayAsItWas() throws Exception {
         DisplaySource sourceA = DisplaySource.unixSocket(tmp.resolve("a/vnc.sock"));
         try (FakeVncServer vm = new FakeVncServer(sourceA.unixSocket(), W, H);
-                Relay relay = new Relay("switch", sourceA, new InetSocketAddress("127.0.0.1", 0), Security.NONE,
-                        null, group, r -> { })) {
+                Relay relay = new Relay("switch", sourceA, new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(),
+                         group, r -> { })) {
             relay.start(Duration.ofSeconds(5));
             IOException e = assertThrows(IOException.class, () -> relay.switchSource(
                     DisplaySource.unixSocket(tmp.resolve("nothing/vnc.sock")), Duration.ofSeconds(2)));
@@ -157,8 +157,8 @@ class SourceSwitchTest {
         DisplaySource sourceA = DisplaySource.unixSocket(tmp.resolve("a/vnc.sock"));
         DisplaySource sourceB = DisplaySource.unixSocket(tmp.resolve("b/vnc.sock"));
         try (FakeVncServer vm = new FakeVncServer(sourceA.unixSocket(), W, H);
-                Relay relay = new Relay("switch", sourceA, new InetSocketAddress("127.0.0.1", 0), Security.NONE,
-                        null, group, r -> { })) {
+                Relay relay = new Relay("switch", sourceA, new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(),
+                         group, r -> { })) {
             relay.start(Duration.ofSeconds(5));
             FakeVncServer replayer = new FakeVncServer(sourceB.unixSocket(), W, H);
             java.util.Arrays.fill(replayer.screen, 0x123456);

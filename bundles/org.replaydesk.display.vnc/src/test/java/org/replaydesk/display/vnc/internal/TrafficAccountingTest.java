@@ -71,7 +71,7 @@ class TrafficAccountingTest {
 
     private Relay relay() {
         Relay relay = new Relay("test-vm", org.replaydesk.display.vnc.DisplaySource.unixSocket(Path.of("/nonexistent/vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
-                Security.NONE, null, null, r -> { }).withNanoClock(() -> now);
+                ViewerSecurity.none(), null, r -> { }).withNanoClock(() -> now);
         relay.mirror().resize(W, H);
         relay.mirror().apply(List.of(PixelRectangle.ofPixels(Encodings.RAW, new Rect(0, 0, W, H), screen(1))));
         return relay;

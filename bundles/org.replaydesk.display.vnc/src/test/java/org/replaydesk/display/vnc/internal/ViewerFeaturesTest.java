@@ -66,7 +66,7 @@ class ViewerFeaturesTest {
 
     private Relay relay() {
         Relay relay = new Relay("features", DisplaySource.unixSocket(Path.of("/nonexistent/vnc.sock")),
-                new InetSocketAddress("127.0.0.1", 0), Security.NONE, null, null, r -> { });
+                new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(),  null, r -> { });
         relay.mirror().resize(W, H);
         relay.mirror().apply(List.of(PixelRectangle.ofPixels(Encodings.RAW, new Rect(0, 0, W, H), screen())));
         return relay;
@@ -176,7 +176,7 @@ class ViewerFeaturesTest {
         group = new NioEventLoopGroup(1);
         DisplaySource source = DisplaySource.unixSocket(tmp.resolve("vnc.sock"));
         try (FakeVncServer vm = new FakeVncServer(source.unixSocket(), 32, 16);
-                Relay relay = new Relay("keys", source, new InetSocketAddress("127.0.0.1", 0), Security.NONE, null,
+                Relay relay = new Relay("keys", source, new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(), 
                         group, r -> { })) {
             relay.start(Duration.ofSeconds(5));
             ViewerHandshakeTest.Viewer viewer = viewer(Encodings.RAW, Encodings.QEMU_EXTENDED_KEY_EVENT);
@@ -201,8 +201,8 @@ class ViewerFeaturesTest {
         group = new NioEventLoopGroup(1);
         DisplaySource source = DisplaySource.unixSocket(tmp.resolve("vnc.sock"));
         try (FakeVncServer vm = new FakeVncServer(source.unixSocket(), 32, 16);
-                Relay relay = new Relay("viewonly", source, new InetSocketAddress("127.0.0.1", 0), Security.NONE,
-                        null, group, r -> { })) {
+                Relay relay = new Relay("viewonly", source, new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(),
+                         group, r -> { })) {
             relay.start(Duration.ofSeconds(5));
             ViewerHandshakeTest.Viewer watcher = viewer(Encodings.RAW);
             ViewerHandshakeTest.Viewer driver = viewer(Encodings.RAW);

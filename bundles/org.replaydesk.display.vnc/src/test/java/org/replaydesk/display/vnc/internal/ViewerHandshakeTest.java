@@ -153,8 +153,12 @@ class ViewerHandshakeTest {
     }
 
     private Relay relay(Security security) {
+        return relay(security == Security.NONE ? ViewerSecurity.none() : ViewerSecurity.vncAuth(PASSWORD));
+    }
+
+    static Relay relay(ViewerSecurity security) {
         Relay relay = new Relay("test-vm", org.replaydesk.display.vnc.DisplaySource.unixSocket(Path.of("/nonexistent/vnc.sock")), new InetSocketAddress("127.0.0.1", 0),
-                security, PASSWORD, null, r -> { });
+                security, null, r -> { });
         relay.mirror().resize(W, H);
         relay.mirror().apply(List.of(PixelRectangle.ofPixels(Encodings.RAW, new Rect(0, 0, W, H), screen(1))));
         return relay;

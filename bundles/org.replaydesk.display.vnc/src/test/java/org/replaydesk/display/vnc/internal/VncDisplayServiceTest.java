@@ -100,6 +100,66 @@ class VncDisplayServiceTest {
                 "secret"))).deactivate();
     }
 
+    private static IllegalArgumentException refused(Map<String, Object> values) {
+        return assertThrows(IllegalArgumentException.class, () -> new VncDisplayService(config(values)));
+    }
+
+    private static Map<String, Object> tls(String security, Map<String, Object> more) {
+        Map<String, Object> values = new java.util.HashMap<>(Map.of("listen_address", "0.0.0.0", "security",
+                security, "tls_keystore", TestPki.get().keystore.toString(), "_tls_keystore_password",
+                TestPki.KEYSTORE_PASSWORD, "plain_username", "alice", "_plain_password", "c0rrect h0rse",
+                "_password", "k3yb0ard"));
+        values.putAll(more);
+        return values;
+    }
+
+    @Test
+    void tlsSecurityWithEverythingConfiguredMayListenOnAnyAddress() {
+        // No tls.key.alias: the keystore's only key entry is used (its CA entry is a certificate, not a key).
+        VncDisplayService service = new VncDisplayService(config(tls("x509plain, x509vnc", Map.of())));
+        service.deactivate();
+    }
+
+    @Test
+    void tlsSecurityWithoutAKeystoreIsRefused() {
+        IllegalArgumentException e = refused(Map.of("security", "x509plain", "plain_username", "alice",
+                "_plain_password", "pw"));
+        assertTrue(e.getMessage().contains("offers TLS but tls.keystore is not set"), e.getMessage());
+    }
+
+    @Test
+    void aWrongKeystorePasswordIsRefusedNamingTheFile() {
+        IllegalArgumentException e = refused(tls("x509plain", Map.of("_tls_keystore_password", "wrong")));
+        assertTrue(e.getMessage().contains("cannot read tls.keystore " + TestPki.get().keystore), e.getMessage());
+    }
+
+    @Test
+    void anUnknownKeyAliasIsRefusedListingTheKeyEntries() {
+        IllegalArgumentException e = refused(tls("x509plain", Map.of("tls_key_alias", "nope")));
+        assertTrue(e.getMessage().contains("has no key entry 'nope' (key entries: [display])"), e.getMessage());
+    }
+
+    @Test
+    void x509PlainWithoutAUserOrPasswordIsRefused() {
+        IllegalArgumentException e = refused(tls("x509plain", Map.of("plain_username", "")));
+        assertTrue(e.getMessage().contains("'x509plain' needs plain.username and .plain.password"), e.getMessage());
+        refused(tls("x509plain", Map.of("_plain_password", "")));
+    }
+
+    @Test
+    void x509NoneAuthenticatesNobodySoItIsRefusedOffLoopback() {
+        IllegalArgumentException e = refused(tls("x509plain,x509none", Map.of()));
+        assertTrue(e.getMessage().contains("security 'x509none' on non-loopback"), e.getMessage());
+        new VncDisplayService(config(tls("x509none", Map.of("listen_address", "127.0.0.1")))).deactivate();
+    }
+
+    @Test
+    void aRepeatedOrEmptySecurityListIsRefused() {
+        assertTrue(refused(Map.of("security", "vncauth,vncauth", "_password", "x")).getMessage()
+                .contains("listed twice"));
+        assertTrue(refused(Map.of("security", " , ")).getMessage().contains("security is empty"));
+    }
+
     @Test
     void socketDirComesFromConfigurationThenTheDriversPropertiesThenItsDefaultRule() {
         assertEquals(Path.of("/x"), VncDisplayService.socketDir("/x", Map.of("socket.dir", "/y")));

@@ -70,7 +70,7 @@ class WebSocketViewerTest {
     void aWebSocketViewerGetsTheScreenAndPlainHttpIsToldWhatThisIs() throws Exception {
         DisplaySource source = DisplaySource.unixSocket(tmp.resolve("vnc.sock"));
         try (FakeVncServer vm = new FakeVncServer(source.unixSocket(), 64, 48);
-                Relay relay = new Relay("ws", source, new InetSocketAddress("127.0.0.1", 0), Security.NONE, null,
+                Relay relay = new Relay("ws", source, new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(), 
                         group, r -> { }).withWebSocket(new InetSocketAddress("127.0.0.1", 0))) {
             relay.start(Duration.ofSeconds(5));
             InetSocketAddress ws = relay.webSocketAddress();
