@@ -44,7 +44,8 @@ import org.replaydesk.rfb.encoding.PixelConverter;
  *
  * <p>Options: {@code --variant name=dir}, {@code --rounds n} (with several variants: runs per variant and case, in
  * alternating order, best kept; default 2), {@code --seconds s} (measuring time per case, default 2),
- * {@code --warmup s} (JIT warm-up per case, default 1.5), {@code --only text} (cases whose label contains it),
+ * {@code --warmup s} (JIT warm-up per case, default 1.5), {@code --no-levels} (skip the zlib level sweep of ZRLE and
+ * Tight, run with the last variant), {@code --only text} (cases whose label contains it),
  * {@code --write file} (replace the "## Encoder throughput" section of that markdown file, or append it),
  * {@code --command text} (the reproduce line printed in that section).
  */
@@ -58,6 +59,9 @@ public final class EncoderBenchmark {
     /** Dirty tiles per "tiles" update: 64 x 64x64 = 262144 pixels, an eighth of the screen. */
     static final int TILES_PER_UPDATE = 64;
     static final String SECTION = "## Encoder throughput";
+    static final int[] SWEEP_LEVELS = {1, 3, 6, 9};
+    static final String LEVELS_HEADER = "zlib level trade-off, 32 bpp full frame, frames/s / KB per frame:\n\n"
+            + "| encoding | content | level 1 | level 3 | level 6 (default) | level 9 |\n|---|---|---:|---:|---:|---:|";
 
     /** One encoder setting: encoding, client pixel format, Tight JPEG quality (-1 = lossless). */
     record Setting(String label, int encoding, String format, int jpegQuality) {
@@ -90,6 +94,7 @@ public final class EncoderBenchmark {
         Path write = null;
         String command = "benchmarks/encoder_bench.sh";
         int roundsOption = 2;
+        boolean levelSweep = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -104,11 +109,15 @@ public final class EncoderBenchmark {
                 case "--seconds" -> seconds = Double.parseDouble(value);
                 case "--warmup" -> warmup = Double.parseDouble(value);
                 case "--only" -> only = value;
+                case "--no-levels" -> {
+                    levelSweep = false;
+                    i--;
+                }
                 case "--rounds" -> roundsOption = Integer.parseInt(value);
                 case "--write" -> write = Paths.get(value);
                 case "--command" -> command = value;
                 default -> throw new IllegalArgumentException("unknown option " + a
-                        + " (options: --variant name=dir, --rounds n, --seconds s, --warmup s, --only text, --write file,"
+                        + " (options: --variant name=dir, --rounds n, --no-levels, --seconds s, --warmup s, --only text, --write file,"
                         + " --command text)");
             }
             i++;
@@ -118,7 +127,7 @@ public final class EncoderBenchmark {
         if (variants.isEmpty()) {
             names.add("current");
             measures.add(EncoderBenchmark.class.getMethod("measure", String.class, String.class, int.class,
-                    String.class, int[][].class, double.class, double.class));
+                    String.class, int.class, int[][].class, double.class, double.class));
         } else {
             for (String dir : variants.values()) {
                 measures.add(measureIn(dir));
@@ -141,7 +150,7 @@ public final class EncoderBenchmark {
                         for (int k = 0; k < names.size(); k++) {
                             int v = round % 2 == 0 ? k : names.size() - 1 - k;
                             double[] r = (double[]) measures.get(v).invoke(null, s.format(), region, s.encoding(),
-                                    Integer.toString(s.jpegQuality()), frames, warmup, seconds);
+                                    Integer.toString(s.jpegQuality()), -1, frames, warmup, seconds);
                             if (results[v] == null || fps(r) > fps(results[v])) {
                                 results[v] = r;
                             }
@@ -153,11 +162,35 @@ public final class EncoderBenchmark {
                 }
             }
         }
+        StringBuilder levels = new StringBuilder();
+        if (levelSweep) {
+            // What the client's compression level (pseudo-encodings -256..-247) costs, with the last variant.
+            levels.append("\n").append(LEVELS_HEADER).append('\n');
+            System.out.println();
+            System.out.println(LEVELS_HEADER);
+            Method measure = measures.get(measures.size() - 1);
+            for (String content : CONTENTS) {
+                int[][] frames = frames(content);
+                for (int encoding : new int[] {Encodings.ZRLE, Encodings.TIGHT}) {
+                    StringBuilder row = new StringBuilder("| ").append(encoding == Encodings.ZRLE ? "ZRLE"
+                            : "Tight lossless").append(" | ").append(content).append(" |");
+                    for (int level : SWEEP_LEVELS) {
+                        double[] r = (double[]) measure.invoke(null, "32", REGIONS.get(0), encoding, "-1", level,
+                                frames, warmup, seconds / 2);
+                        row.append(' ').append(format(fps(r))).append(" / ").append(format(r[2] / r[0] / 1024))
+                                .append(" |");
+                    }
+                    System.out.println(row);
+                    levels.append(row).append('\n');
+                }
+            }
+        }
         if (write != null) {
             StringBuilder table = new StringBuilder(header(names)).append('\n');
             for (String[] r : rows) {
                 table.append(r[0]).append('\n');
             }
+            table.append(levels);
             writeSection(write, names, table.toString(), command, seconds, warmup);
         }
     }
@@ -179,8 +212,8 @@ public final class EncoderBenchmark {
         // and its own JIT profile.
         ClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         Class<?> bench = Class.forName(EncoderBenchmark.class.getName(), true, loader);
-        return bench.getMethod("measure", String.class, String.class, int.class, String.class, int[][].class,
-                double.class, double.class);
+        return bench.getMethod("measure", String.class, String.class, int.class, String.class, int.class,
+                int[][].class, double.class, double.class);
     }
 
     /**
@@ -191,17 +224,22 @@ public final class EncoderBenchmark {
      * @param region "full frame" or the tiles region
      * @param encoding RFB encoding number
      * @param jpegQuality Tight JPEG quality level, "-1" for lossless
+     * @param level zlib level for ZRLE and Tight, -1 for the encoders' default
      * @param frames 0x00RRGGBB 1920x1080 frames
      * @param warmupSeconds JIT warm-up time
      * @param seconds measuring time
      * @return frames, CPU nanoseconds, bytes out, pixels per frame, client bytes per pixel
      */
-    public static double[] measure(String format, String region, int encoding, String jpegQuality, int[][] frames,
-            double warmupSeconds, double seconds) {
+    public static double[] measure(String format, String region, int encoding, String jpegQuality, int level,
+            int[][] frames, double warmupSeconds, double seconds) {
         PixelFormat pixelFormat = "16".equals(format) ? PixelFormat.RGB565_LE : PixelFormat.RGB888_LE;
         FramebufferUpdateEncoder encoder = new FramebufferUpdateEncoder(PixelFormat.RGB888_LE);
         encoder.setPixelFormat(pixelFormat);
         encoder.tight().setJpegQuality(Integer.parseInt(jpegQuality));
+        if (level >= 0) {
+            encoder.zrle().setLevel(level);
+            encoder.tight().setCompressLevel(level);
+        }
         FramebufferUpdate[] updates = new FramebufferUpdate[frames.length];
         Random random = new Random(42);
         long pixels = 0;
