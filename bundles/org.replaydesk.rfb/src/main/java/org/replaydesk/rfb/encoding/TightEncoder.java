@@ -43,15 +43,16 @@ public final class TightEncoder implements AutoCloseable {
     private final ZlibStream[] streams = new ZlibStream[4];
     private int jpegQuality = -1;
 
-    private final int[] pixels = new int[MAX_PIXELS];
-    private final byte[] index = new byte[MAX_PIXELS];
+    // Allocated on the first rectangle: every connection has a Tight encoder, few clients use it.
+    private int[] pixels;
+    private byte[] index;
     private final int[] colours = new int[256];
     private final int[] slotColour = new int[PALETTE_SLOTS];
     private final int[] slotIndex = new int[PALETTE_SLOTS];
     /** A slot is in use when its stamp equals {@link #generation}: no clearing between rectangles. */
     private final int[] slotStamp = new int[PALETTE_SLOTS];
     private int generation;
-    private byte[] data = new byte[MAX_PIXELS * 4];
+    private byte[] data;
 
     private ImageWriter jpegWriter;
     private ImageWriteParam jpegParam;
@@ -111,6 +112,11 @@ public final class TightEncoder implements AutoCloseable {
             ByteBuf out) {
         if (width > MAX_WIDTH || (long) width * height > MAX_PIXELS) {
             throw new IllegalArgumentException("Tight rectangle " + width + "x" + height + " is too large; split it");
+        }
+        if (pixels == null) {
+            pixels = new int[MAX_PIXELS];
+            index = new byte[MAX_PIXELS];
+            data = new byte[MAX_PIXELS * 4];
         }
         converter.toPixels(src, offset, stride, width, height, pixels);
         int n = width * height;
