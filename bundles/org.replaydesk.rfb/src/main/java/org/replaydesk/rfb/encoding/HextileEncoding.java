@@ -45,169 +45,204 @@ public final class HextileEncoding {
      */
     public static void encode(int[] src, int offset, int stride, int width, int height, PixelConverter converter,
             ByteBuf out) {
-        int[] pixels = converter.toPixels(src, offset, stride, width, height);
-        int bpp = converter.bytesPerPixel();
-        boolean bgValid = false;
-        boolean fgValid = false;
-        int bg = 0;
-        int fg = 0;
-        int[] tile = new int[TILE * TILE];
-        ByteBuf subrects = Unpooled.buffer(TILE * TILE * (bpp + 2));
-        try {
-            for (int ty = 0; ty < height; ty += TILE) {
-                int th = Math.min(TILE, height - ty);
-                for (int tx = 0; tx < width; tx += TILE) {
-                    int tw = Math.min(TILE, width - tx);
-                    for (int row = 0; row < th; row++) {
-                        System.arraycopy(pixels, (ty + row) * width + tx, tile, row * tw, tw);
-                    }
-                    int n = tw * th;
-                    // Most frequent colour becomes the background; count up to three distinct colours.
-                    int c0 = tile[0];
-                    int c1 = 0;
-                    int count0 = 0;
-                    int count1 = 0;
-                    boolean many = false;
-                    for (int i = 0; i < n; i++) {
-                        if (tile[i] == c0) {
-                            count0++;
-                        } else if (count1 == 0 || tile[i] == c1) {
-                            c1 = tile[i];
-                            count1++;
-                        } else {
-                            many = true;
-                        }
-                    }
-                    int rawSize = 1 + n * bpp;
-                    if (count1 == 0) {
-                        if (bgValid && bg == c0) {
-                            out.writeByte(0);
-                        } else {
-                            out.writeByte(BACKGROUND_SPECIFIED);
-                            converter.writePixel(out, c0);
-                            bg = c0;
-                            bgValid = true;
-                        }
-                        continue;
-                    }
-                    int tileBg = many ? mostFrequent(tile, n) : (count0 >= count1 ? c0 : c1);
-                    subrects.clear();
-                    int count = findSubrects(tile, tw, th, tileBg, many, converter, subrects);
-                    int flags = ANY_SUBRECTS;
-                    int size = 2 + subrects.readableBytes();
-                    boolean newBg = !bgValid || bg != tileBg;
-                    if (newBg) {
-                        flags |= BACKGROUND_SPECIFIED;
-                        size += bpp;
-                    }
-                    int tileFg = 0;
-                    boolean newFg = false;
-                    if (many) {
-                        flags |= SUBRECTS_COLOURED;
-                    } else {
-                        tileFg = tileBg == c0 ? c1 : c0;
-                        newFg = !fgValid || fg != tileFg;
-                        if (newFg) {
-                            flags |= FOREGROUND_SPECIFIED;
-                            size += bpp;
-                        }
-                    }
-                    if (count > 255 || size >= rawSize) {
-                        out.writeByte(RAW);
-                        for (int i = 0; i < n; i++) {
-                            converter.writePixel(out, tile[i]);
-                        }
-                        bgValid = false;
-                        fgValid = false;
-                        continue;
-                    }
-                    out.writeByte(flags);
-                    if (newBg) {
-                        converter.writePixel(out, tileBg);
-                        bg = tileBg;
-                        bgValid = true;
-                    }
-                    if (newFg) {
-                        converter.writePixel(out, tileFg);
-                        fg = tileFg;
-                        fgValid = true;
-                    }
-                    if (many) {
-                        fgValid = false;
-                    }
-                    out.writeByte(count);
-                    out.writeBytes(subrects);
-                }
-            }
-        } finally {
-            subrects.release();
-        }
-    }
-
-    private static int mostFrequent(int[] tile, int n) {
-        int[] sorted = java.util.Arrays.copyOf(tile, n);
-        java.util.Arrays.sort(sorted);
-        int best = sorted[0];
-        int bestCount = 0;
-        for (int i = 0; i < n;) {
-            int j = i;
-            while (j < n && sorted[j] == sorted[i]) {
-                j++;
-            }
-            if (j - i > bestCount) {
-                bestCount = j - i;
-                best = sorted[i];
-            }
-            i = j;
-        }
-        return best;
+        new TileEncoder(converter, out).encode(src, offset, stride, width, height);
     }
 
     /**
-     * Greedy cover of the non-background pixels: each uncovered pixel starts a run to the right that then grows down
-     * while the rows below match. Stops early (returning more than 255) once the tile can only be raw.
+     * One rectangle's worth of scratch space, so that tiles (8100 of them in a 1080p frame) allocate nothing: each
+     * tile is converted straight from the framebuffer, the background is counted in a stamped hash table rather than
+     * by sorting, and subrectangle search gives up as soon as the tile cannot beat raw.
      */
-    private static int findSubrects(int[] tile, int tw, int th, int bg, boolean coloured, PixelConverter converter,
-            ByteBuf out) {
-        boolean[] covered = new boolean[tw * th];
-        int count = 0;
-        for (int y = 0; y < th; y++) {
-            for (int x = 0; x < tw; x++) {
-                int c = tile[y * tw + x];
-                if (c == bg || covered[y * tw + x]) {
-                    continue;
-                }
-                int w = 1;
-                while (x + w < tw && tile[y * tw + x + w] == c && !covered[y * tw + x + w]) {
-                    w++;
-                }
-                int h = 1;
-                grow:
-                while (y + h < th) {
-                    for (int i = 0; i < w; i++) {
-                        int p = (y + h) * tw + x + i;
-                        if (tile[p] != c || covered[p]) {
-                            break grow;
+    private static final class TileEncoder {
+        private static final int COUNT_SLOTS = 512; // 256 colours at most: short probes
+
+        private final PixelConverter converter;
+        private final ByteBuf out;
+        private final int bpp;
+        private final int[] tile = new int[TILE * TILE];
+        private final boolean[] covered = new boolean[TILE * TILE];
+        private final byte[] rawBytes;
+        private final int[] slotColour = new int[COUNT_SLOTS];
+        private final int[] slotCount = new int[COUNT_SLOTS];
+        private final int[] slotStamp = new int[COUNT_SLOTS];
+        private int generation;
+
+        TileEncoder(PixelConverter converter, ByteBuf out) {
+            this.converter = converter;
+            this.out = out;
+            this.bpp = converter.bytesPerPixel();
+            this.rawBytes = new byte[TILE * TILE * bpp];
+        }
+
+        void encode(int[] src, int offset, int stride, int width, int height) {
+            boolean bgValid = false;
+            boolean fgValid = false;
+            int bg = 0;
+            int fg = 0;
+            ByteBuf subrects = Unpooled.buffer(TILE * TILE * (bpp + 2));
+            try {
+                for (int ty = 0; ty < height; ty += TILE) {
+                    int th = Math.min(TILE, height - ty);
+                    for (int tx = 0; tx < width; tx += TILE) {
+                        int tw = Math.min(TILE, width - tx);
+                        for (int row = 0; row < th; row++) {
+                            converter.toPixelRow(src, offset + (ty + row) * stride + tx, tile, row * tw, tw);
                         }
+                        int n = tw * th;
+                        // Most frequent colour becomes the background; count up to three distinct colours.
+                        int c0 = tile[0];
+                        int c1 = 0;
+                        int count0 = 0;
+                        int count1 = 0;
+                        boolean many = false;
+                        for (int i = 0; i < n; i++) {
+                            if (tile[i] == c0) {
+                                count0++;
+                            } else if (count1 == 0 || tile[i] == c1) {
+                                c1 = tile[i];
+                                count1++;
+                            } else {
+                                many = true;
+                            }
+                        }
+                        int rawSize = 1 + n * bpp;
+                        if (count1 == 0) {
+                            if (bgValid && bg == c0) {
+                                out.writeByte(0);
+                            } else {
+                                out.writeByte(BACKGROUND_SPECIFIED);
+                                converter.writePixel(out, c0);
+                                bg = c0;
+                                bgValid = true;
+                            }
+                            continue;
+                        }
+                        int tileBg = many ? mostFrequent(n) : (count0 >= count1 ? c0 : c1);
+                        subrects.clear();
+                        // Flags and count take 2 bytes: subrectangle bytes beyond rawSize - 2 mean raw.
+                        int count = findSubrects(tw, th, tileBg, many, subrects, rawSize - 2);
+                        int flags = ANY_SUBRECTS;
+                        int size = 2 + subrects.readableBytes();
+                        boolean newBg = !bgValid || bg != tileBg;
+                        if (newBg) {
+                            flags |= BACKGROUND_SPECIFIED;
+                            size += bpp;
+                        }
+                        int tileFg = 0;
+                        boolean newFg = false;
+                        if (many) {
+                            flags |= SUBRECTS_COLOURED;
+                        } else {
+                            tileFg = tileBg == c0 ? c1 : c0;
+                            newFg = !fgValid || fg != tileFg;
+                            if (newFg) {
+                                flags |= FOREGROUND_SPECIFIED;
+                                size += bpp;
+                            }
+                        }
+                        if (count > 255 || size >= rawSize) {
+                            out.writeByte(RAW);
+                            out.writeBytes(rawBytes, 0, converter.putPixels(tile, 0, n, rawBytes, 0));
+                            bgValid = false;
+                            fgValid = false;
+                            continue;
+                        }
+                        out.writeByte(flags);
+                        if (newBg) {
+                            converter.writePixel(out, tileBg);
+                            bg = tileBg;
+                            bgValid = true;
+                        }
+                        if (newFg) {
+                            converter.writePixel(out, tileFg);
+                            fg = tileFg;
+                            fgValid = true;
+                        }
+                        if (many) {
+                            fgValid = false;
+                        }
+                        out.writeByte(count);
+                        out.writeBytes(subrects);
                     }
-                    h++;
                 }
-                for (int r = 0; r < h; r++) {
-                    for (int i = 0; i < w; i++) {
-                        covered[(y + r) * tw + x + i] = true;
-                    }
-                }
-                if (++count > 255) {
-                    return count;
-                }
-                if (coloured) {
-                    converter.writePixel(out, c);
-                }
-                out.writeByte((x << 4) | y);
-                out.writeByte(((w - 1) << 4) | (h - 1));
+            } finally {
+                subrects.release();
             }
         }
-        return count;
+
+        /** The most frequent pixel value; on a tie the smallest (as a signed int), as sorting would pick. */
+        private int mostFrequent(int n) {
+            if (++generation == 0) {
+                java.util.Arrays.fill(slotStamp, 0);
+                generation = 1;
+            }
+            int best = 0;
+            int bestCount = 0;
+            for (int i = 0; i < n; i++) {
+                int p = tile[i];
+                int slot = (p * 0x9E3779B1) >>> 23;
+                while (slotStamp[slot] == generation && slotColour[slot] != p) {
+                    slot = (slot + 1) & (COUNT_SLOTS - 1);
+                }
+                if (slotStamp[slot] != generation) {
+                    slotStamp[slot] = generation;
+                    slotColour[slot] = p;
+                    slotCount[slot] = 0;
+                }
+                int c = ++slotCount[slot];
+                if (c > bestCount || (c == bestCount && p < best)) {
+                    best = p;
+                    bestCount = c;
+                }
+            }
+            return best;
+        }
+
+        /**
+         * Greedy cover of the non-background pixels: each uncovered pixel starts a run to the right that then grows
+         * down while the rows below match. Stops early (returning more than 255) once the tile can only be raw: more
+         * than 255 subrectangles or more than {@code budget} bytes of them.
+         */
+        private int findSubrects(int tw, int th, int bg, boolean coloured, ByteBuf subrects, int budget) {
+            java.util.Arrays.fill(covered, 0, tw * th, false);
+            int bytesPerSubrect = coloured ? bpp + 2 : 2;
+            int count = 0;
+            for (int y = 0; y < th; y++) {
+                for (int x = 0; x < tw; x++) {
+                    int c = tile[y * tw + x];
+                    if (c == bg || covered[y * tw + x]) {
+                        continue;
+                    }
+                    int w = 1;
+                    while (x + w < tw && tile[y * tw + x + w] == c && !covered[y * tw + x + w]) {
+                        w++;
+                    }
+                    int h = 1;
+                    grow:
+                    while (y + h < th) {
+                        for (int i = 0; i < w; i++) {
+                            int p = (y + h) * tw + x + i;
+                            if (tile[p] != c || covered[p]) {
+                                break grow;
+                            }
+                        }
+                        h++;
+                    }
+                    for (int r = 0; r < h; r++) {
+                        java.util.Arrays.fill(covered, (y + r) * tw + x, (y + r) * tw + x + w, true);
+                    }
+                    if (++count > 255 || count * bytesPerSubrect > budget) {
+                        return 256;
+                    }
+                    if (coloured) {
+                        converter.writePixel(subrects, c);
+                    }
+                    subrects.writeByte((x << 4) | y);
+                    subrects.writeByte(((w - 1) << 4) | (h - 1));
+                }
+            }
+            return count;
+        }
     }
 
     /**

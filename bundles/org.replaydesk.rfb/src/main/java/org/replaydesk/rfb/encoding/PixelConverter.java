@@ -1,6 +1,9 @@
 package org.replaydesk.rfb.encoding;
 
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import org.replaydesk.rfb.ColourMap;
 import org.replaydesk.rfb.PixelFormat;
 
@@ -11,9 +14,18 @@ import org.replaydesk.rfb.PixelFormat;
  * <p>True-colour channels are scaled with rounding ({@code v = (c * max + 127) / 255} and back), so converting a
  * colour that is exactly representable is lossless and quantising twice changes nothing. Colour-mapped formats use
  * the connection's {@link ColourMap} (nearest entry when encoding). One instance per connection and format; not
- * thread-safe because the colour map's cache is not.
+ * thread-safe because the colour map's cache and the scratch buffers are not.
+ *
+ * <p>Encoders convert every pixel of every update, so true colour goes through three 256-entry tables (one per
+ * channel, already scaled and shifted) instead of arithmetic per channel, and 0x00RRGGBB clients (the usual 32 bpp
+ * format) skip conversion altogether. The bulk methods write whole rows into byte arrays rather than one
+ * {@link ByteBuf} call per pixel.
  */
 public final class PixelConverter {
+
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private final PixelFormat format;
     private final ColourMap colourMap;
@@ -21,6 +33,14 @@ public final class PixelConverter {
     private final boolean cpixel3;
     private final boolean cpixelLow;
     private final boolean tpixel3;
+    private final boolean trueColour;
+    private final boolean bigEndian;
+    /** Pixel value = 0x00RRGGBB: no conversion at all. */
+    private final boolean identity;
+    private final int[] redTable = new int[256];
+    private final int[] greenTable = new int[256];
+    private final int[] blueTable = new int[256];
+    private byte[] rowScratch = new byte[0];
 
     /**
      * @param format a true-colour format (validated here)
@@ -52,6 +72,16 @@ public final class PixelConverter {
         // rfbproto Tight: TPIXEL is R, G, B bytes for 32 bpp, depth 24, 8 bits per channel.
         this.tpixel3 = format.trueColour() && format.bitsPerPixel() == 32 && format.depth() == 24
                 && format.redMax() == 255 && format.greenMax() == 255 && format.blueMax() == 255;
+        this.trueColour = format.trueColour();
+        this.bigEndian = format.bigEndian();
+        this.identity = tpixel3 && format.redShift() == 16 && format.greenShift() == 8 && format.blueShift() == 0;
+        if (trueColour) {
+            for (int c = 0; c < 256; c++) {
+                redTable[c] = scaleDown(c, format.redMax()) << format.redShift();
+                greenTable[c] = scaleDown(c, format.greenMax()) << format.greenShift();
+                blueTable[c] = scaleDown(c, format.blueMax()) << format.blueShift();
+            }
+        }
     }
 
     /** @return the pixel format */
@@ -89,12 +119,10 @@ public final class PixelConverter {
      * @return the pixel value in the client's format
      */
     public int toPixel(int rgb) {
-        if (!format.trueColour()) {
+        if (!trueColour) {
             return colourMap.nearestIndex(rgb & 0xFFFFFF);
         }
-        return (scaleDown((rgb >> 16) & 0xFF, format.redMax()) << format.redShift())
-                | (scaleDown((rgb >> 8) & 0xFF, format.greenMax()) << format.greenShift())
-                | (scaleDown(rgb & 0xFF, format.blueMax()) << format.blueShift());
+        return redTable[(rgb >> 16) & 0xFF] | greenTable[(rgb >> 8) & 0xFF] | blueTable[rgb & 0xFF];
     }
 
     /**
@@ -229,13 +257,117 @@ public final class PixelConverter {
      */
     public int[] toPixels(int[] src, int offset, int stride, int width, int height) {
         int[] pixels = new int[width * height];
+        toPixels(src, offset, stride, width, height, pixels);
+        return pixels;
+    }
+
+    /** Like {@link #toPixels(int[], int, int, int, int)} into a caller's (reused) array. */
+    void toPixels(int[] src, int offset, int stride, int width, int height, int[] pixels) {
         for (int row = 0; row < height; row++) {
-            int s = offset + row * stride;
-            for (int col = 0; col < width; col++) {
-                pixels[row * width + col] = toPixel(src[s + col]);
+            toPixelRow(src, offset + row * stride, pixels, row * width, width);
+        }
+    }
+
+    /** Converts {@code count} framebuffer pixels from {@code src[from]} to {@code dst[to]}. */
+    void toPixelRow(int[] src, int from, int[] dst, int to, int count) {
+        if (identity) {
+            for (int i = 0; i < count; i++) {
+                dst[to + i] = src[from + i] & 0xFFFFFF;
+            }
+        } else if (trueColour) {
+            int[] red = redTable;
+            int[] green = greenTable;
+            int[] blue = blueTable;
+            for (int i = 0; i < count; i++) {
+                int rgb = src[from + i];
+                dst[to + i] = red[(rgb >> 16) & 0xFF] | green[(rgb >> 8) & 0xFF] | blue[rgb & 0xFF];
+            }
+        } else {
+            for (int i = 0; i < count; i++) {
+                dst[to + i] = colourMap.nearestIndex(src[from + i] & 0xFFFFFF);
             }
         }
-        return pixels;
+    }
+
+    /**
+     * Writes {@code count} pixel values as PIXELs into a byte array.
+     *
+     * @return the position after the last byte written
+     */
+    int putPixels(int[] pixels, int from, int count, byte[] dst, int pos) {
+        switch (bytesPerPixel) {
+            case 1 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[pos++] = (byte) pixels[from + i];
+                }
+            }
+            case 2 -> {
+                int high = bigEndian ? 8 : 0;
+                int low = 8 - high;
+                for (int i = 0; i < count; i++) {
+                    int p = pixels[from + i];
+                    dst[pos] = (byte) (p >>> high);
+                    dst[pos + 1] = (byte) (p >>> low);
+                    pos += 2;
+                }
+            }
+            default -> {
+                VarHandle order = bigEndian ? INT_BE : INT_LE;
+                for (int i = 0; i < count; i++) {
+                    order.set(dst, pos, pixels[from + i]);
+                    pos += 4;
+                }
+            }
+        }
+        return pos;
+    }
+
+    /**
+     * Writes {@code count} pixel values as CPIXELs (ZRLE) into a byte array.
+     *
+     * @return the position after the last byte written
+     */
+    int putCpixels(int[] pixels, int from, int count, byte[] dst, int pos) {
+        if (!cpixel3) {
+            return putPixels(pixels, from, count, dst, pos);
+        }
+        int drop = cpixelLow ? 0 : 8;
+        for (int i = 0; i < count; i++) {
+            int v = pixels[from + i] >>> drop;
+            if (bigEndian) {
+                dst[pos] = (byte) (v >>> 16);
+                dst[pos + 1] = (byte) (v >>> 8);
+                dst[pos + 2] = (byte) v;
+            } else {
+                dst[pos] = (byte) v;
+                dst[pos + 1] = (byte) (v >>> 8);
+                dst[pos + 2] = (byte) (v >>> 16);
+            }
+            pos += 3;
+        }
+        return pos;
+    }
+
+    /**
+     * Writes {@code count} pixel values as TPIXELs (Tight) into a byte array.
+     *
+     * @return the position after the last byte written
+     */
+    int putTpixels(int[] pixels, int from, int count, byte[] dst, int pos) {
+        if (!tpixel3) {
+            return putPixels(pixels, from, count, dst, pos);
+        }
+        int redShift = format.redShift();
+        int greenShift = format.greenShift();
+        int blueShift = format.blueShift();
+        for (int i = 0; i < count; i++) {
+            int p = pixels[from + i];
+            dst[pos] = (byte) (p >>> redShift);
+            dst[pos + 1] = (byte) (p >>> greenShift);
+            dst[pos + 2] = (byte) (p >>> blueShift);
+            pos += 3;
+        }
+        return pos;
     }
 
     /**
@@ -250,11 +382,15 @@ public final class PixelConverter {
      */
     public void encode(int[] src, int offset, int stride, int width, int height, ByteBuf out) {
         out.ensureWritable(width * height * bytesPerPixel);
-        for (int row = 0; row < height; row++) {
-            int s = offset + row * stride;
-            for (int col = 0; col < width; col++) {
-                writePixel(out, toPixel(src[s + col]));
-            }
+        int[] row = new int[width];
+        if (rowScratch.length < width * bytesPerPixel) {
+            rowScratch = new byte[width * bytesPerPixel];
+        }
+        byte[] bytes = rowScratch;
+        for (int y = 0; y < height; y++) {
+            toPixelRow(src, offset + y * stride, row, 0, width);
+            int length = putPixels(row, 0, width, bytes, 0);
+            out.writeBytes(bytes, 0, length);
         }
     }
 

@@ -1,20 +1,19 @@
 package org.replaydesk.rfb.encoding;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.zip.Deflater;
+import java.util.Arrays;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
-import org.replaydesk.rfb.internal.Wire;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.replaydesk.rfb.internal.ZlibStream;
 
 /**
  * Tight encoder (7) for one connection: four zlib streams that live as long as the connection.
@@ -24,6 +23,11 @@ import org.replaydesk.rfb.internal.Wire;
  * otherwise); photo-like rectangles use JPEG when a quality level is set and the client has a true-colour format of
  * 16 or 32 bpp; everything else uses the copy filter on stream 0. Rectangles may be at most {@link #MAX_WIDTH} wide
  * and {@link #MAX_PIXELS} large; {@code FramebufferUpdateEncoder} splits larger ones.
+ *
+ * <p>The relay sends a 1080p screen as some thirty rectangles per update, so everything per rectangle is reused:
+ * pixel, index and output arrays, the palette table (which stops at the first colour too many, usually within a few
+ * hundred pixels of a photo), the JPEG writer and its image. JPEG goes through an in-memory stream, because ImageIO's
+ * default stream caches in a temporary file.
  */
 public final class TightEncoder implements AutoCloseable {
 
@@ -34,8 +38,26 @@ public final class TightEncoder implements AutoCloseable {
     /** Palettes up to this size are always used, even when JPEG is on. */
     public static final int MAX_PALETTE = 16;
 
-    private final Deflater[] streams = new Deflater[4];
+    private static final int PALETTE_SLOTS = 1024; // 257 colours at most: short probes
+
+    private final ZlibStream[] streams = new ZlibStream[4];
     private int jpegQuality = -1;
+
+    // Allocated on the first rectangle: every connection has a Tight encoder, few clients use it.
+    private int[] pixels;
+    private byte[] index;
+    private final int[] colours = new int[256];
+    private final int[] slotColour = new int[PALETTE_SLOTS];
+    private final int[] slotIndex = new int[PALETTE_SLOTS];
+    /** A slot is in use when its stamp equals {@link #generation}: no clearing between rectangles. */
+    private final int[] slotStamp = new int[PALETTE_SLOTS];
+    private int generation;
+    private byte[] data;
+
+    private ImageWriter jpegWriter;
+    private ImageWriteParam jpegParam;
+    private BufferedImage jpegImage;
+    private final JpegBytes jpegBytes = new JpegBytes();
 
     /** Creates an encoder with zlib level 6 and JPEG off. */
     public TightEncoder() {
@@ -47,7 +69,7 @@ public final class TightEncoder implements AutoCloseable {
      */
     public TightEncoder(int level) {
         for (int i = 0; i < streams.length; i++) {
-            streams[i] = new Deflater(level);
+            streams[i] = new ZlibStream(level);
         }
     }
 
@@ -55,8 +77,8 @@ public final class TightEncoder implements AutoCloseable {
      * @param level zlib compression level 0..9 from the next rectangle on
      */
     public void setCompressLevel(int level) {
-        for (Deflater d : streams) {
-            d.setLevel(level);
+        for (ZlibStream stream : streams) {
+            stream.setLevel(level);
         }
     }
 
@@ -91,119 +113,166 @@ public final class TightEncoder implements AutoCloseable {
         if (width > MAX_WIDTH || (long) width * height > MAX_PIXELS) {
             throw new IllegalArgumentException("Tight rectangle " + width + "x" + height + " is too large; split it");
         }
-        int[] pixels = converter.toPixels(src, offset, stride, width, height);
-        int n = pixels.length;
-        Map<Integer, Integer> palette = new HashMap<>();
-        int[] colours = new int[256];
-        for (int i = 0; i < n && palette.size() <= 256; i++) {
-            if (!palette.containsKey(pixels[i])) {
-                if (palette.size() < 256) {
-                    colours[palette.size()] = pixels[i];
-                }
-                palette.put(pixels[i], palette.size());
-            }
+        if (pixels == null) {
+            pixels = new int[MAX_PIXELS];
+            index = new byte[MAX_PIXELS];
+            data = new byte[MAX_PIXELS * 4];
         }
-        int count = palette.size();
+        converter.toPixels(src, offset, stride, width, height, pixels);
+        int n = width * height;
+        boolean jpegAllowed = jpegQuality >= 0 && converter.format().trueColour()
+                && converter.format().bitsPerPixel() >= 16 && n >= 64;
+        // With JPEG on, only palettes up to MAX_PALETTE matter, so counting can stop sooner.
+        int count = countColours(n, jpegAllowed ? MAX_PALETTE + 1 : 257);
         if (count == 1) {
             out.writeByte(Tight.FILL << 4);
             converter.writeTpixel(out, pixels[0]);
             return;
         }
-        boolean jpegAllowed = jpegQuality >= 0 && converter.format().trueColour()
-                && converter.format().bitsPerPixel() >= 16 && n >= 64;
         long copySize = (long) n * converter.tpixelBytes();
         long paletteSize = count * converter.tpixelBytes() + (count == 2 ? (long) (width + 7) / 8 * height : n);
         if (count <= 256 && (count <= MAX_PALETTE || (!jpegAllowed && paletteSize < copySize))) {
-            encodePalette(pixels, width, height, palette, colours, count, converter, out);
+            encodePalette(n, width, height, count, converter, out);
         } else if (jpegAllowed) {
             encodeJpeg(src, offset, stride, width, height, out);
         } else {
             out.writeByte(0); // basic compression, stream 0, implicit copy filter
-            ByteBuf data = Unpooled.buffer((int) copySize);
-            try {
-                for (int p : pixels) {
-                    converter.writeTpixel(data, p);
-                }
-                writeData(0, data, out);
-            } finally {
-                data.release();
-            }
+            int length = converter.putTpixels(pixels, 0, n, data, 0);
+            writeData(0, length, out);
         }
     }
 
-    private void encodePalette(int[] pixels, int width, int height, Map<Integer, Integer> palette, int[] colours,
-            int count, PixelConverter converter, ByteBuf out) {
+    /**
+     * Builds the palette in order of first appearance and each pixel's index in it.
+     *
+     * @return the number of colours, or {@code limit} if there are at least that many (indices then incomplete)
+     */
+    private int countColours(int n, int limit) {
+        if (++generation == 0) {
+            Arrays.fill(slotStamp, 0);
+            generation = 1;
+        }
+        int count = 0;
+        int previous = 0;
+        int previousIndex = -1;
+        for (int i = 0; i < n; i++) {
+            int p = pixels[i];
+            if (p == previous && previousIndex >= 0) {
+                index[i] = (byte) previousIndex;
+                continue;
+            }
+            int slot = (p * 0x9E3779B1) >>> 22;
+            while (slotStamp[slot] == generation && slotColour[slot] != p) {
+                slot = (slot + 1) & (PALETTE_SLOTS - 1);
+            }
+            if (slotStamp[slot] != generation) {
+                if (count == limit - 1) {
+                    return limit;
+                }
+                slotStamp[slot] = generation;
+                slotColour[slot] = p;
+                slotIndex[slot] = count;
+                colours[count++] = p;
+            }
+            previous = p;
+            previousIndex = slotIndex[slot];
+            index[i] = (byte) previousIndex;
+        }
+        return count;
+    }
+
+    private void encodePalette(int n, int width, int height, int count, PixelConverter converter, ByteBuf out) {
         int stream = count == 2 ? 1 : 2;
         out.writeByte((stream | Tight.EXPLICIT_FILTER) << 4);
         out.writeByte(Tight.FILTER_PALETTE);
         out.writeByte(count - 1);
-        for (int i = 0; i < count; i++) {
-            converter.writeTpixel(out, colours[i]);
-        }
-        ByteBuf data = Unpooled.buffer(pixels.length);
-        try {
-            if (count == 2) {
-                for (int row = 0; row < height; row++) {
-                    int acc = 0;
-                    int bits = 0;
-                    for (int col = 0; col < width; col++) {
-                        acc = (acc << 1) | palette.get(pixels[row * width + col]);
-                        if (++bits == 8) {
-                            data.writeByte(acc);
-                            acc = 0;
-                            bits = 0;
-                        }
-                    }
-                    if (bits > 0) {
-                        data.writeByte(acc << (8 - bits));
+        int paletteEnd = converter.putTpixels(colours, 0, count, data, 0);
+        out.writeBytes(data, 0, paletteEnd);
+        int length = 0;
+        if (count == 2) {
+            for (int row = 0; row < height; row++) {
+                int acc = 0;
+                int bits = 0;
+                int rowStart = row * width;
+                for (int col = 0; col < width; col++) {
+                    acc = (acc << 1) | index[rowStart + col];
+                    if (++bits == 8) {
+                        data[length++] = (byte) acc;
+                        acc = 0;
+                        bits = 0;
                     }
                 }
-            } else {
-                for (int p : pixels) {
-                    data.writeByte(palette.get(p));
+                if (bits > 0) {
+                    data[length++] = (byte) (acc << (8 - bits));
                 }
             }
-            writeData(stream, data, out);
-        } finally {
-            data.release();
+        } else {
+            System.arraycopy(index, 0, data, 0, n);
+            length = n;
         }
+        writeData(stream, length, out);
     }
 
-    private void writeData(int stream, ByteBuf data, ByteBuf out) {
-        if (data.readableBytes() < Tight.MIN_TO_COMPRESS) {
-            out.writeBytes(data);
+    private void writeData(int stream, int length, ByteBuf out) {
+        if (length < Tight.MIN_TO_COMPRESS) {
+            out.writeBytes(data, 0, length);
             return;
         }
-        byte[] compressed = Wire.deflate(streams[stream], data);
-        Tight.writeCompactLength(out, compressed.length);
-        out.writeBytes(compressed);
+        ZlibStream zlib = streams[stream];
+        int compressed = zlib.compress(data, 0, length);
+        out.ensureWritable(3 + compressed);
+        Tight.writeCompactLength(out, compressed);
+        out.writeBytes(zlib.output(), 0, compressed);
     }
 
     private void encodeJpeg(int[] src, int offset, int stride, int width, int height, ByteBuf out) {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, width, height, src, offset, stride);
-        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(jpeg)) {
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(Tight.JPEG_QUALITY[jpegQuality] / 100f);
-            writer.setOutput(ios);
-            writer.write(null, new IIOImage(image, null, null), param);
+        if (jpegWriter == null) {
+            jpegWriter = ImageIO.getImageWritersByFormatName("jpeg").next();
+            jpegParam = jpegWriter.getDefaultWriteParam();
+            jpegParam.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        }
+        if (jpegImage == null || jpegImage.getWidth() != width || jpegImage.getHeight() != height) {
+            jpegImage = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        }
+        // Straight into the image's int[]: setRGB would go through the colour model pixel by pixel.
+        int[] raster = ((DataBufferInt) jpegImage.getRaster().getDataBuffer()).getData();
+        for (int row = 0; row < height; row++) {
+            System.arraycopy(src, offset + row * stride, raster, row * width, width);
+        }
+        jpegParam.setCompressionQuality(Tight.JPEG_QUALITY[jpegQuality] / 100f);
+        jpegBytes.reset();
+        try (ImageOutputStream ios = new MemoryCacheImageOutputStream(jpegBytes)) {
+            jpegWriter.setOutput(ios);
+            jpegWriter.write(null, new IIOImage(jpegImage, null, null), jpegParam);
         } catch (IOException e) {
             throw new UncheckedIOException("JPEG encoding of a " + width + "x" + height + " rectangle failed", e);
         } finally {
-            writer.dispose();
+            jpegWriter.setOutput(null);
         }
         out.writeByte(Tight.JPEG << 4);
-        Tight.writeCompactLength(out, jpeg.size());
-        out.writeBytes(jpeg.toByteArray());
+        Tight.writeCompactLength(out, jpegBytes.size());
+        out.writeBytes(jpegBytes.buffer(), 0, jpegBytes.size());
+    }
+
+    /** Lets the JPEG be copied out without {@code toByteArray()}'s extra array. */
+    private static final class JpegBytes extends ByteArrayOutputStream {
+        JpegBytes() {
+            super(65536);
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
     }
 
     @Override
     public void close() {
-        for (Deflater d : streams) {
-            d.end();
+        for (ZlibStream stream : streams) {
+            stream.end();
+        }
+        if (jpegWriter != null) {
+            jpegWriter.dispose();
+            jpegWriter = null;
         }
     }
 }
