@@ -57,6 +57,10 @@ window.captureCanvas = () => {
 const MIME = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html' };
 const server = createServer(async (req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
+  if (path === '/favicon.ico') {
+    res.writeHead(204).end();
+    return;
+  }
   if (path === '/') {
     res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
     return;

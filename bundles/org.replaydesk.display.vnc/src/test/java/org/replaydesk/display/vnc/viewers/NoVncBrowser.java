@@ -30,6 +30,23 @@ public final class NoVncBrowser {
     }
 
     /**
+     * What one run of the capture script gave.
+     *
+     * @param exitCode 0 when noVNC connected and the canvas was captured
+     * @param log the script's output: noVNC's events, the browser console, the failure reason
+     * @param image the canvas, or null when the run failed
+     */
+    public record Result(int exitCode, String log, BufferedImage image) {
+
+        /** @return whether noVNC connected and the canvas was captured */
+        public boolean captured() {
+            return exitCode == 0 && image != null;
+        }
+    }
+
+    /**
+     * Connects noVNC and returns its canvas; fails the test if that does not work.
+     *
      * @param webSocketUrl e.g. ws://127.0.0.1:5799/
      * @param password the VNC password, or null
      * @param workDir where the picture and logs go
@@ -39,6 +56,27 @@ public final class NoVncBrowser {
      * @throws InterruptedException if interrupted
      */
     public static BufferedImage capture(String webSocketUrl, String password, Path workDir, Duration timeout)
+            throws IOException, InterruptedException {
+        Result result = connect(webSocketUrl, password, workDir, timeout);
+        if (!result.captured()) {
+            fail("noVNC in Chromium could not show " + webSocketUrl + " (exit " + result.exitCode() + "): "
+                    + ExternalProgram.tail(result.log(), 4000));
+        }
+        return result.image();
+    }
+
+    /**
+     * Connects noVNC and reports what happened, success or not (for tests that expect a refusal).
+     *
+     * @param webSocketUrl e.g. ws://127.0.0.1:5799/
+     * @param password the VNC password, or null
+     * @param workDir where the picture and logs go
+     * @param timeout for the whole capture, browser start included
+     * @return the outcome
+     * @throws IOException if the work folder cannot be used
+     * @throws InterruptedException if interrupted
+     */
+    public static Result connect(String webSocketUrl, String password, Path workDir, Duration timeout)
             throws IOException, InterruptedException {
         Path node = ExternalProgram.require("node", "nodejs");
         Path browser = ExternalProgram.require("chromium", "chromium");
@@ -59,13 +97,8 @@ public final class NoVncBrowser {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             fail("novnc-capture.mjs hung (" + String.join(" ", cmd) + "): " + Files.readString(log));
         }
-        if (process.exitValue() != 0) {
-            fail("noVNC in Chromium could not show " + webSocketUrl + " (exit " + process.exitValue() + "): "
-                    + ExternalProgram.tail(Files.readString(log), 4000));
-        }
-        BufferedImage image = ImageIO.read(picture.toFile());
-        assertNotNull(image, "novnc-capture.mjs succeeded but wrote no readable PNG at " + picture);
-        return image;
+        BufferedImage image = process.exitValue() == 0 && Files.exists(picture) ? ImageIO.read(picture.toFile()) : null;
+        return new Result(process.exitValue(), Files.readString(log), image);
     }
 
     /**
