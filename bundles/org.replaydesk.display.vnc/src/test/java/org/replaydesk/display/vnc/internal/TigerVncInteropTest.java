@@ -136,7 +136,8 @@ class TigerVncInteropTest {
     @Test
     void vncAuthenticationWithAWrongPasswordIsRejected() throws Exception {
         try (Relay secured = securedRelay();
-                TigerVncViewer viewer = connect(secured, Settings.lossless("Hextile").withPassword("wrong-pw"))) {
+                TigerVncViewer viewer = connect(secured, Settings.lossless("Hextile").withPassword("wrong-pw"),
+                        "wrong-password")) {
             viewer.awaitOutput("Authentication failed", Duration.ofSeconds(15));
             RelayEndToEndTest.await("the relay to drop the rejected viewer", Duration.ofSeconds(5),
                     () -> secured.viewerCount() == 0);
@@ -179,9 +180,13 @@ class TigerVncInteropTest {
     }
 
     private TigerVncViewer connect(Relay target, Settings settings) throws Exception {
+        return connect(target, settings, settings.toString().replace(' ', '-'));
+    }
+
+    private TigerVncViewer connect(Relay target, Settings settings, String folder) throws Exception {
         InetSocketAddress address = target.address();
         return TigerVncViewer.connect(address.getHostString(), address.getPort(), screendump.getWidth(),
-                screendump.getHeight(), settings, workDir.resolve(settings.toString().replace(' ', '-')));
+                screendump.getHeight(), settings, workDir.resolve(folder));
     }
 
     private void save(BufferedImage image, String name) throws Exception {

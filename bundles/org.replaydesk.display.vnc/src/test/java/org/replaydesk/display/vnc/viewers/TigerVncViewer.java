@@ -79,6 +79,8 @@ public final class TigerVncViewer implements AutoCloseable {
     private final Thread outputPump;
     private final Path workDir;
     private final Settings settings;
+    /** Set before the viewer is stopped: its output pipe then closes under the reader, which is no error. */
+    private volatile boolean closing;
 
     private TigerVncViewer(XvfbScreen screen, Process viewer, Path workDir, Settings settings) {
         this.screen = screen;
@@ -248,6 +250,7 @@ public final class TigerVncViewer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closing = true;
         viewer.destroy();
         try {
             if (!viewer.waitFor(5, TimeUnit.SECONDS)) {
@@ -271,7 +274,9 @@ public final class TigerVncViewer implements AutoCloseable {
                 output.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
-            output.append("[reading the viewer's output failed: ").append(e).append(']');
+            if (!closing) {
+                output.append("[reading the viewer's output failed: ").append(e).append(']');
+            }
         }
     }
 
