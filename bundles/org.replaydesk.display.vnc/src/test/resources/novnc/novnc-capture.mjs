@@ -4,6 +4,8 @@
 //   node novnc-capture.mjs --deps DIR --ws ws://127.0.0.1:5799/ --out screen.png
 //        [--password SECRET] [--browser /usr/bin/chromium] [--timeout-ms 30000] [--stable-ms 700]
 //        [--log warn|info|debug]  (noVNC's own logging, shown in the failure message)
+//        [--quality 0..9] [--compression 0..9]  (noVNC's qualityLevel / compressionLevel; its defaults are 6 and 2,
+//        so unless told otherwise it always asks for JPEG quality 6 and zlib level 2)
 //
 // DIR is what scripts/npm-test-deps.sh prints (it holds node_modules/@novnc/novnc and node_modules/playwright-core).
 // The page is served from a throwaway HTTP server on 127.0.0.1 because Chromium does not load ES modules from
@@ -44,6 +46,12 @@ if (params.has('password')) {
 const rfb = new RFB(document.getElementById('screen'), params.get('ws'), options);
 rfb.scaleViewport = false;
 rfb.resizeSession = false;
+if (params.has('quality')) {
+  rfb.qualityLevel = Number(params.get('quality'));
+}
+if (params.has('compression')) {
+  rfb.compressionLevel = Number(params.get('compression'));
+}
 rfb.addEventListener('connect', () => { state.connected = true; state.events.push('connect'); });
 rfb.addEventListener('disconnect', e => { state.disconnected = true; state.events.push('disconnect clean=' + e.detail.clean); });
 rfb.addEventListener('securityfailure', e => state.events.push('securityfailure status=' + e.detail.status + ' reason=' + e.detail.reason));
@@ -93,8 +101,10 @@ try {
   page.on('console', m => consoleLines.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', e => consoleLines.push(`pageerror: ${e.message}`));
   const query = new URLSearchParams({ ws: required('ws'), log: args.log ?? 'warn' });
-  if (args.password !== undefined) {
-    query.set('password', args.password);
+  for (const name of ['password', 'quality', 'compression']) {
+    if (args[name] !== undefined) {
+      query.set(name, args[name]);
+    }
   }
   await page.goto(`http://127.0.0.1:${server.address().port}/?${query}`);
 

@@ -30,6 +30,20 @@ public final class NoVncBrowser {
     }
 
     /**
+     * What noVNC asks the server for.
+     *
+     * @param password the VNC password, or null for security None
+     * @param qualityLevel noVNC's JPEG quality level 0..9, or null for its default (6: noVNC always announces a JPEG
+     *        quality, so a server that does Tight JPEG will use it; QEMU only does with {@code lossy=on})
+     * @param compressionLevel noVNC's zlib level 0..9, or null for its default (2)
+     */
+    public record Options(String password, Integer qualityLevel, Integer compressionLevel) {
+
+        /** noVNC's defaults, no password. */
+        public static final Options DEFAULTS = new Options(null, null, null);
+    }
+
+    /**
      * What one run of the capture script gave.
      *
      * @param exitCode 0 when noVNC connected and the canvas was captured
@@ -57,7 +71,23 @@ public final class NoVncBrowser {
      */
     public static BufferedImage capture(String webSocketUrl, String password, Path workDir, Duration timeout)
             throws IOException, InterruptedException {
-        Result result = connect(webSocketUrl, password, workDir, timeout);
+        return capture(webSocketUrl, new Options(password, null, null), workDir, timeout);
+    }
+
+    /**
+     * Connects noVNC with these options and returns its canvas; fails the test if that does not work.
+     *
+     * @param webSocketUrl e.g. ws://127.0.0.1:5799/
+     * @param options password, JPEG quality, compression level
+     * @param workDir where the picture and logs go
+     * @param timeout for the whole capture, browser start included
+     * @return the canvas as noVNC drew it
+     * @throws IOException if the work folder cannot be used
+     * @throws InterruptedException if interrupted
+     */
+    public static BufferedImage capture(String webSocketUrl, Options options, Path workDir, Duration timeout)
+            throws IOException, InterruptedException {
+        Result result = connect(webSocketUrl, options, workDir, timeout);
         if (!result.captured()) {
             fail("noVNC in Chromium could not show " + webSocketUrl + " (exit " + result.exitCode() + "): "
                     + ExternalProgram.tail(result.log(), 4000));
@@ -78,6 +108,22 @@ public final class NoVncBrowser {
      */
     public static Result connect(String webSocketUrl, String password, Path workDir, Duration timeout)
             throws IOException, InterruptedException {
+        return connect(webSocketUrl, new Options(password, null, null), workDir, timeout);
+    }
+
+    /**
+     * Connects noVNC with these options and reports what happened, success or not.
+     *
+     * @param webSocketUrl e.g. ws://127.0.0.1:5799/
+     * @param options password, JPEG quality, compression level
+     * @param workDir where the picture and logs go
+     * @param timeout for the whole capture, browser start included
+     * @return the outcome
+     * @throws IOException if the work folder cannot be used
+     * @throws InterruptedException if interrupted
+     */
+    public static Result connect(String webSocketUrl, Options options, Path workDir, Duration timeout)
+            throws IOException, InterruptedException {
         Path node = ExternalProgram.require("node", "nodejs");
         Path browser = ExternalProgram.require("chromium", "chromium");
         Files.createDirectories(workDir);
@@ -86,9 +132,17 @@ public final class NoVncBrowser {
         List<String> cmd = new ArrayList<>(List.of(node.toString(), captureScript().toString(), "--deps",
                 npmDeps().toString(), "--ws", webSocketUrl, "--out", picture.toString(), "--browser",
                 browser.toString(), "--timeout-ms", Long.toString(timeout.toMillis()), "--log", "info"));
-        if (password != null) {
+        if (options.password() != null) {
             cmd.add("--password");
-            cmd.add(password);
+            cmd.add(options.password());
+        }
+        if (options.qualityLevel() != null) {
+            cmd.add("--quality");
+            cmd.add(options.qualityLevel().toString());
+        }
+        if (options.compressionLevel() != null) {
+            cmd.add("--compression");
+            cmd.add(options.compressionLevel().toString());
         }
         Path log = workDir.resolve("novnc-capture.log");
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
