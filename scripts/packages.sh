@@ -22,6 +22,14 @@ REQUIRED=(
   "/usr/bin/fusermount3:fuse3"
   "/usr/include/fuse3/fuse_lowlevel.h:libfuse3-dev"
   "/usr/bin/pkg-config:pkg-config"
+  # Real-viewer interop tests (display.vnc): TigerVNC's viewer on a virtual X server (captured from Xvfb's own
+  # -fbdir screen file, so no xwd/ImageMagick), and noVNC in headless Chromium driven by playwright-core from npm
+  # (scripts/npm-test-deps.sh). All run with --no-install-recommends: no fonts are needed, the page has no text.
+  "/usr/bin/xtigervncviewer:tigervnc-viewer"
+  "/usr/bin/Xvfb:xvfb"
+  "/usr/bin/chromium:chromium"
+  "/usr/bin/node:nodejs"
+  "/usr/bin/npm:npm"
 )
 
 missing=()
@@ -47,3 +55,14 @@ echo "Installing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# A package can install and still leave its program missing (a renamed binary, a diverted file): say which.
+still_missing=()
+for entry in "${REQUIRED[@]}"; do
+  file=${entry%%:*}; pkg=${entry#*:}
+  [ -e "$file" ] || still_missing+=("$file (from $pkg)")
+done
+if [ ${#still_missing[@]} -ne 0 ]; then
+  echo "Installed, but still missing: ${still_missing[*]}" >&2
+  exit 1
+fi
