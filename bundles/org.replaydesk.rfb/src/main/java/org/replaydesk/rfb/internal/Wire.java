@@ -74,13 +74,18 @@ public final class Wire {
         deflater.setInput(input);
         byte[] out = new byte[input.length + input.length / 100 + 64];
         int length = 0;
+        int idle = 0;
         while (true) {
             int n = deflater.deflate(out, length, out.length - length, Deflater.SYNC_FLUSH);
             length += n;
-            if (length < out.length) {
+            if (length == out.length) {
+                out = Arrays.copyOf(out, out.length * 2);
+            } else if (deflater.needsInput()) {
                 return Arrays.copyOf(out, length);
+            } else if (n == 0 && ++idle > 2) {
+                throw new IllegalStateException("zlib made no progress with " + input.length + " bytes of input");
             }
-            out = Arrays.copyOf(out, out.length * 2);
+            // A deflate() right after Deflater.setLevel only applies the level and outputs nothing: go on.
         }
     }
 

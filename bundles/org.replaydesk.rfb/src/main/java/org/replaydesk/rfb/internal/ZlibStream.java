@@ -56,12 +56,19 @@ public final class ZlibStream {
             output = new byte[Math.max(needed, output.length * 2)];
         }
         int written = 0;
+        int idle = 0;
         while (true) {
-            written += deflater.deflate(output, written, output.length - written, Deflater.SYNC_FLUSH);
-            if (written < output.length) {
-                return written;
+            int n = deflater.deflate(output, written, output.length - written, Deflater.SYNC_FLUSH);
+            written += n;
+            if (written == output.length) {
+                output = Arrays.copyOf(output, output.length * 2);
+            } else if (deflater.needsInput()) {
+                return written; // all input consumed and flushed
+            } else if (n == 0 && ++idle > 2) {
+                throw new IllegalStateException("zlib made no progress with " + length + " bytes of input");
             }
-            output = Arrays.copyOf(output, output.length * 2);
+            // Otherwise the call only applied a level change (the JDK's Deflater does that in a deflate() that
+            // outputs nothing and leaves the input): go on, or the rectangle would go out empty.
         }
     }
 
