@@ -25,11 +25,18 @@ import org.replaydesk.display.vnc.SourceSwitch;
 public class DisplaySourceCommand extends DisplayCommand {
 
     @Argument(index = 1, name = "source", required = true,
-            description = "vm | unix:/path/to/vnc.sock | tcp:host:port")
+            description = "vm | unix:/path/to/vnc.sock | tcp:host:port (with --ca: VeNCrypt TLS)")
     String source;
 
-    @Option(name = "--password", description = "VNC password of the new source, if it asks for one")
+    @Option(name = "--password", description = "Password of the new source (VNC password, or X509Plain's with --user)")
     String password;
+
+    @Option(name = "--user", description = "User for VeNCrypt X509Plain (needs --ca and --password)")
+    String user;
+
+    @Option(name = "--ca", description = "PEM file with the CA the source's TLS certificate must chain to: connects "
+            + "with VeNCrypt X509None/X509Vnc/X509Plain")
+    String ca;
 
     @Option(name = "--timeout", description = "Seconds to wait for the new source's first full frame")
     int timeoutSeconds = 10;
@@ -39,6 +46,16 @@ public class DisplaySourceCommand extends DisplayCommand {
         VmName vm = vmWithDisplay();
         DisplayInfo display = displays.display(vm).orElseThrow();
         DisplaySource target = parse(source, password, display.inputSource());
+        if (ca != null || user != null) {
+            if (ca == null || target.tcp() == null) {
+                throw ReplayDeskException.invalid("--ca and --user are for tcp:host:port sources (TLS)");
+            }
+            try {
+                target = DisplaySource.tls(target.tcp(), Path.of(ca), user, password);
+            } catch (IllegalArgumentException e) {
+                throw ReplayDeskException.invalid(e.getMessage());
+            }
+        }
         SourceSwitch result = displays.switchSource(vm, target, Duration.ofSeconds(timeoutSeconds));
         System.out.printf(Locale.ROOT, "display %s now shows %s: resync %d ms, switch %d ms, %d of %d pixels "
                 + "(%.1f%%) differed and were resent%n", vm.value(), result.to().describe(),
@@ -56,7 +73,7 @@ public class DisplaySourceCommand extends DisplayCommand {
         }
         if (text.startsWith("unix:") && text.length() > 5) {
             if (password != null) {
-                return new DisplaySource(Path.of(text.substring(5)), null, password);
+                return new DisplaySource(Path.of(text.substring(5)), null, null, password, null);
             }
             return DisplaySource.unixSocket(Path.of(text.substring(5)));
         }

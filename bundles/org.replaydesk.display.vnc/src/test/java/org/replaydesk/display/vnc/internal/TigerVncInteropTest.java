@@ -60,8 +60,8 @@ class TigerVncInteropTest {
         java.nio.file.Files.createDirectories(workDir);
         save(screendump, "screendump.png");
         group = new NioEventLoopGroup(1);
-        relay = new Relay("tigervnc-interop", vm.vncSocket(), new InetSocketAddress("127.0.0.1", 0), Security.NONE,
-                null, group, r -> { });
+        relay = new Relay("tigervnc-interop", org.replaydesk.display.vnc.DisplaySource.unixSocket(vm.vncSocket()),
+                new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.none(), group, r -> { });
         relay.start(Duration.ofSeconds(10));
     }
 
@@ -150,8 +150,8 @@ class TigerVncInteropTest {
     }
 
     private Relay securedRelay() throws Exception {
-        Relay secured = new Relay("tigervnc-interop-auth", vm.vncSocket(), new InetSocketAddress("127.0.0.1", 0),
-                Security.VNCAUTH, PASSWORD, group, r -> { });
+        Relay secured = new Relay("tigervnc-interop-auth", org.replaydesk.display.vnc.DisplaySource.unixSocket(vm.vncSocket()),
+                new InetSocketAddress("127.0.0.1", 0), ViewerSecurity.vncAuth(PASSWORD), group, r -> { });
         secured.start(Duration.ofSeconds(10));
         return secured;
     }
