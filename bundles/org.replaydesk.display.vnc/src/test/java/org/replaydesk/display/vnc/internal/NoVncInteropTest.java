@@ -1,5 +1,6 @@
 package org.replaydesk.display.vnc.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,60 @@ class NoVncInteropTest {
     @Test
     void noVncShowsQemusWebSocketEndpointExactly() throws Exception {
         assertNoVncShowsTheScreendump("ws://127.0.0.1:" + qemuWebSocketPort + "/", PASSWORD, "qemu");
+    }
+
+    /**
+     * noVNC through the relay's WebSocket endpoint. noVNC always announces JPEG quality 6, so the display is set to
+     * {@code quality=lossless} (the operator's cap) for an exact comparison. The relay itself reaches this QEMU with
+     * VNC authentication on its unix socket, and asks viewers for their own password.
+     */
+    @Test
+    void noVncShowsTheRelaysWebSocketEndpointExactlyWithQualityLossless() throws Exception {
+        try (RelayOverThisVm relay = new RelayOverThisVm(DisplayQuality.LOSSLESS)) {
+            assertNoVncShowsTheScreendump("ws://127.0.0.1:" + relay.webSocketPort() + "/websockify", "r3lay-pw",
+                    "relay-lossless");
+            assertEquals(1, relay.relay.stats().bytesByEncoding().size(), "one encoding was used");
+            assertTrue(relay.relay.stats().bytesByEncoding().containsKey("Tight"), "noVNC prefers Tight");
+        }
+    }
+
+    /** With the viewer's own quality (noVNC's 6), Tight sends JPEG: the canvas is within the JPEG tolerance. */
+    @Test
+    void noVncThroughTheRelayWithJpegIsWithinTolerance() throws Exception {
+        try (RelayOverThisVm relay = new RelayOverThisVm(DisplayQuality.AUTO)) {
+            BufferedImage canvas = NoVncBrowser.capture("ws://127.0.0.1:" + relay.webSocketPort() + "/websockify",
+                    "r3lay-pw", workDir.resolve("relay-jpeg"), CAPTURE_TIMEOUT);
+            ImageDifference diff = ImageDifference.of(screendump, canvas);
+            LOG.info("noVNC via the relay with JPEG quality 6: {}", diff);
+            assertTrue(diff.sameSize() && diff.meanError() < 9 && diff.p99Error() < 60,
+                    "JPEG error beyond mean < 9, p99 < 60 (TigerVNC's bounds): " + diff);
+            assertTrue(!diff.identical(), "quality auto with noVNC's quality 6 should have used JPEG");
+        }
+    }
+
+    /** A relay on this test's QEMU (VNC auth upstream), with a WebSocket endpoint and VNC auth for viewers. */
+    private final class RelayOverThisVm implements AutoCloseable {
+        final io.netty.channel.nio.NioEventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        final Relay relay;
+
+        RelayOverThisVm(int quality) throws IOException {
+            relay = new Relay("novnc-interop", new org.replaydesk.display.vnc.DisplaySource(vm.vncSocket(), null,
+                    null, PASSWORD, null), new java.net.InetSocketAddress("127.0.0.1", 0),
+                    ViewerSecurity.vncAuth("r3lay-pw"), group, r -> { })
+                    .withWebSocket(new java.net.InetSocketAddress("127.0.0.1", 0))
+                    .withQuality(quality);
+            relay.start(Duration.ofSeconds(10));
+        }
+
+        int webSocketPort() {
+            return relay.webSocketAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            relay.close();
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     @Test
