@@ -30,15 +30,18 @@ public final class TigerVncViewer implements AutoCloseable {
      * @param jpegQuality 0..9 to allow JPEG (Tight only), or null for lossless
      * @param compressLevel 0..9 for ZRLE/Tight zlib, or null for the viewer's default (2)
      * @param password the VNC password, or null for security None
+     * @param securityTypes the viewer's -SecurityTypes (e.g. "X509Vnc"), or null for its default list
+     * @param x509Ca PEM file of the CA the server's certificate must chain to (X509 types), or null
      */
-    public record Settings(String encoding, Integer jpegQuality, Integer compressLevel, String password) {
+    public record Settings(String encoding, Integer jpegQuality, Integer compressLevel, String password,
+            String securityTypes, Path x509Ca) {
 
         /**
          * @param encoding Raw, Hextile, ZRLE or Tight
          * @return lossless, the viewer's default compression level, no password
          */
         public static Settings lossless(String encoding) {
-            return new Settings(encoding, null, null, null);
+            return new Settings(encoding, null, null, null, null, null);
         }
 
         /**
@@ -46,7 +49,7 @@ public final class TigerVncViewer implements AutoCloseable {
          * @return Tight with JPEG at this quality level
          */
         public static Settings tightJpeg(int quality) {
-            return new Settings("Tight", quality, null, null);
+            return new Settings("Tight", quality, null, null, null, null);
         }
 
         /**
@@ -54,7 +57,7 @@ public final class TigerVncViewer implements AutoCloseable {
          * @return these settings with a password
          */
         public Settings withPassword(String password) {
-            return new Settings(encoding, jpegQuality, compressLevel, password);
+            return new Settings(encoding, jpegQuality, compressLevel, password, securityTypes, x509Ca);
         }
 
         /**
@@ -62,12 +65,21 @@ public final class TigerVncViewer implements AutoCloseable {
          * @return these settings with this zlib compression level
          */
         public Settings withCompressLevel(int level) {
-            return new Settings(encoding, jpegQuality, level, password);
+            return new Settings(encoding, jpegQuality, level, password, securityTypes, x509Ca);
+        }
+
+        /**
+         * @param types VeNCrypt sub-types the viewer may use, e.g. "X509Vnc"
+         * @param ca PEM file of the CA the server's certificate must chain to
+         * @return these settings over TLS
+         */
+        public Settings withTls(String types, Path ca) {
+            return new Settings(encoding, jpegQuality, compressLevel, password, types, ca);
         }
 
         @Override
         public String toString() {
-            return encoding + (jpegQuality != null ? " JPEG quality " + jpegQuality : "")
+            return encoding + (securityTypes != null ? " over " + securityTypes : "") + (jpegQuality != null ? " JPEG quality " + jpegQuality : "")
                     + (compressLevel != null ? " compress level " + compressLevel : "")
                     + (password != null ? " with a password" : "");
         }
@@ -125,6 +137,12 @@ public final class TigerVncViewer implements AutoCloseable {
         if (settings.password() != null) {
             cmd.add("-passwd");
             cmd.add(VncPasswordFile.write(workDir.resolve("vncpasswd"), settings.password()).toString());
+        }
+        if (settings.securityTypes() != null) {
+            cmd.add("-SecurityTypes=" + settings.securityTypes());
+        }
+        if (settings.x509Ca() != null) {
+            cmd.add("-X509CA=" + settings.x509Ca());
         }
         cmd.add(host + "::" + port);
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
