@@ -65,6 +65,45 @@ final class TlsKeystore {
         }
     }
 
+    /**
+     * The client side, for a display that reads another host's display through VeNCrypt: trusts only the CAs in a
+     * PEM file, and checks that the server's certificate names the host (the engine gets the host, and endpoint
+     * identification is turned on in {@link #clientEngineFor}).
+     *
+     * @param trust PEM file with CA certificates
+     * @return the client context
+     */
+    static SslContext clientContext(Path trust) {
+        if (!Files.isReadable(trust)) {
+            throw new IllegalArgumentException("TLS trust file " + trust + " cannot be read");
+        }
+        try {
+            return SslContextBuilder.forClient()
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOLS)
+                    .trustManager(trust.toFile())
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot use " + trust + " as PEM CA certificates: " + e, e);
+        }
+    }
+
+    /**
+     * @param context a {@link #clientContext}
+     * @param alloc the channel's allocator
+     * @param host the server's host name or address, checked against its certificate
+     * @param port the server's port
+     * @return a handler whose engine verifies the host name
+     */
+    static io.netty.handler.ssl.SslHandler clientHandler(SslContext context, io.netty.buffer.ByteBufAllocator alloc,
+            String host, int port) {
+        io.netty.handler.ssl.SslHandler handler = context.newHandler(alloc, host, port);
+        javax.net.ssl.SSLParameters parameters = handler.engine().getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        handler.engine().setSSLParameters(parameters);
+        return handler;
+    }
+
     private static String keyAlias(KeyStore store, Path keystore, String alias) throws GeneralSecurityException {
         List<String> keys = new ArrayList<>();
         for (String a : Collections.list(store.aliases())) {

@@ -418,6 +418,8 @@ final class UpstreamClient implements AutoCloseable {
 
         /** The ServerInit until the first full frame has filled the mirror. */
         private ServerInit init;
+        /** The VeNCrypt sub-type chosen (TLS sources). */
+        private int subtype;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, RfbMessage msg) {
@@ -461,6 +463,55 @@ final class UpstreamClient implements AutoCloseable {
                 }
                 p.replace("rfb", "rfb", new SecurityTypesDecoder(ProtocolVersion.V3_8));
                 ctx.writeAndFlush(ProtocolVersion.V3_8);
+            } else if (msg instanceof SecurityTypes types && source.tlsTrust() != null) {
+                if (!types.types().contains(SecurityType.VENCRYPT)) {
+                    throw new IllegalStateException("RFB server at " + source.describe() + " offers security types "
+                            + types.types() + " but not VeNCrypt (19); the source asks for TLS");
+                }
+                p.replace("rfb", "rfb", new org.replaydesk.rfb.codec.VeNCryptVersionDecoder());
+                ctx.writeAndFlush(new SecurityTypeSelection(SecurityType.VENCRYPT));
+            } else if (msg instanceof org.replaydesk.rfb.VeNCryptVersion) {
+                p.replace("rfb", "rfb", new org.replaydesk.rfb.codec.VeNCryptStatusDecoder());
+                ctx.writeAndFlush(org.replaydesk.rfb.VeNCryptVersion.V0_2);
+            } else if (msg instanceof org.replaydesk.rfb.VeNCryptStatus status) {
+                if (!status.ok()) {
+                    throw new IllegalStateException("RFB server at " + source.describe()
+                            + " refused VeNCrypt version 0.2");
+                }
+                p.replace("rfb", "rfb", new org.replaydesk.rfb.codec.VeNCryptSubtypesDecoder());
+            } else if (msg instanceof org.replaydesk.rfb.VeNCryptSubtypes offered) {
+                subtype = source.username() != null ? org.replaydesk.rfb.VeNCryptSubtype.X509_PLAIN
+                        : source.password() != null ? org.replaydesk.rfb.VeNCryptSubtype.X509_VNC
+                        : org.replaydesk.rfb.VeNCryptSubtype.X509_NONE;
+                if (!offered.subtypes().contains(subtype)) {
+                    throw new IllegalStateException("RFB server at " + source.describe() + " offers "
+                            + offered.subtypes().stream().map(org.replaydesk.rfb.VeNCryptSubtype::name).toList()
+                            + " but the source's credentials need " + org.replaydesk.rfb.VeNCryptSubtype.name(subtype));
+                }
+                p.replace("rfb", "rfb", new org.replaydesk.rfb.codec.VeNCryptSubtypeAckDecoder());
+                ctx.writeAndFlush(new org.replaydesk.rfb.VeNCryptSubtypeSelection(subtype));
+            } else if (msg instanceof org.replaydesk.rfb.VeNCryptSubtypeAck ack) {
+                if (!ack.accepted()) {
+                    throw new IllegalStateException("RFB server at " + source.describe() + " refused "
+                            + org.replaydesk.rfb.VeNCryptSubtype.name(subtype));
+                }
+                // After the ack everything is TLS; what the server sends next depends on the inner authentication.
+                p.replace("rfb", "rfb", subtype == org.replaydesk.rfb.VeNCryptSubtype.X509_VNC
+                        ? new VncAuthChallengeDecoder() : new SecurityResultDecoder(ProtocolVersion.V3_8));
+                io.netty.handler.ssl.SslHandler tls = TlsKeystore.clientHandler(
+                        TlsKeystore.clientContext(source.tlsTrust()), ctx.alloc(), source.tcp().getHostString(),
+                        source.tcp().getPort());
+                p.addBefore("rfb", "tls", tls);
+                if (subtype == org.replaydesk.rfb.VeNCryptSubtype.X509_PLAIN) {
+                    // Held by the SslHandler until its handshake is done, then sent encrypted.
+                    ctx.writeAndFlush(new org.replaydesk.rfb.PlainCredentials(source.username(), source.password()));
+                }
+                tls.handshakeFuture().addListener(f -> {
+                    if (f.isSuccess()) {
+                        LOG.info("TLS to {}: {} {}", source.describe(), tls.engine().getSession().getProtocol(),
+                                tls.engine().getSession().getCipherSuite());
+                    }
+                });
             } else if (msg instanceof SecurityTypes types) {
                 if (source.password() != null && types.types().contains(SecurityType.VNC_AUTHENTICATION)) {
                     p.replace("rfb", "rfb", new VncAuthChallengeDecoder());
