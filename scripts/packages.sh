@@ -27,6 +27,7 @@ REQUIRED=(
   # (scripts/npm-test-deps.sh). All run with --no-install-recommends: no fonts are needed, the page has no text.
   "/usr/bin/xtigervncviewer:tigervnc-viewer"
   "/usr/bin/Xvfb:xvfb"
+  "/usr/bin/xdotool:xdotool"
   "/usr/bin/chromium:chromium"
   "/usr/bin/node:nodejs"
   "/usr/bin/npm:npm"

@@ -92,6 +92,8 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
     private boolean desktopSizeSupported;
     private volatile int encoding = Encodings.RAW;
     private volatile boolean viewOnly;
+    private final java.util.concurrent.atomic.LongAdder forwardedInput = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder droppedInput = new java.util.concurrent.atomic.LongAdder();
     private boolean continuousSupported;
     private boolean continuousAnnounced;
     private boolean continuous;
@@ -136,6 +138,16 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
     String id() {
         ChannelHandlerContext ctx = context;
         return ctx == null ? "" : ctx.channel().id().asShortText();
+    }
+
+    /** @return keyboard, pointer and clipboard events this viewer sent that went to the VM */
+    long forwardedInput() {
+        return forwardedInput.sum();
+    }
+
+    /** @return input events this viewer sent while view-only (dropped) */
+    long droppedInput() {
+        return droppedInput.sum();
     }
 
     /** @param on whether this viewer's input is dropped */
@@ -222,11 +234,17 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
             updateRequested = true;
             trySend(ctx);
         } else if (msg instanceof PointerEvent || msg instanceof KeyEvent || msg instanceof ClientCutText) {
-            if (!viewOnly) {
+            if (viewOnly) {
+                droppedInput.increment();
+            } else {
+                forwardedInput.increment();
                 relay.upstream((RfbMessage) msg);
             }
         } else if (msg instanceof QemuExtendedKeyEvent key) {
-            if (!viewOnly) {
+            if (viewOnly) {
+                droppedInput.increment();
+            } else {
+                forwardedInput.increment();
                 // Scancodes pass through when the source understands them, else the keysym still types.
                 relay.upstream(relay.upstreamSupportsExtendedKeys() ? key : new KeyEvent(key.down(), key.keysym()));
             }

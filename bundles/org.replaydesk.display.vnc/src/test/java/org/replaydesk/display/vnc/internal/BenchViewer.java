@@ -229,6 +229,26 @@ final class BenchViewer implements AutoCloseable {
         }
     }
 
+    /** @return a copy of what the viewer shows now (0x00RRGGBB, row-major) */
+    int[] framebuffer() {
+        synchronized (lock) {
+            return framebuffer.clone();
+        }
+    }
+
+    /**
+     * Sends a client message (input) to the server.
+     *
+     * @param message e.g. a KeyEvent
+     * @throws IOException if the socket fails
+     */
+    void send(org.replaydesk.rfb.RfbMessage message) throws IOException {
+        synchronized (lock) {
+            pipeline.writeOutbound(message);
+            flushOutbound();
+        }
+    }
+
     private long countNonBlack() {
         long n = 0;
         for (int pixel : framebuffer) {

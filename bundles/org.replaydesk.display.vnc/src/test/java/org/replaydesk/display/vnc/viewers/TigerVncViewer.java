@@ -156,6 +156,27 @@ public final class TigerVncViewer implements AutoCloseable {
     }
 
     /**
+     * Moves the X pointer over the viewer's window and clicks (xdotool): the viewer sends PointerEvents.
+     *
+     * @param x column
+     * @param y row
+     * @throws IOException if xdotool is missing or fails
+     * @throws InterruptedException if interrupted
+     */
+    public void movePointer(int x, int y) throws IOException, InterruptedException {
+        Path xdotool = ExternalProgram.require("xdotool", "xdotool");
+        // A click as well as the motion: button presses always reach the viewer's window.
+        ProcessBuilder builder = new ProcessBuilder(xdotool.toString(), "mousemove", "--sync", Integer.toString(x),
+                Integer.toString(y), "click", "1").redirectErrorStream(true);
+        builder.environment().put("DISPLAY", screen.display());
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("xdotool mousemove failed: " + out);
+        }
+    }
+
+    /**
      * Captures the screen until it passes the test, e.g. "equals the screendump" or "still and not black".
      *
      * @param ready the test, given each capture
