@@ -17,7 +17,8 @@ class BenchOptionsTest {
     void defaultsAreIssue3sBenchmark() {
         BenchOptions o = BenchOptions.parse("--guest", "g");
         assertEquals(new BenchOptions(Path.of("g"), null, 20, 3, 2, List.of("anim", "idle"),
-                List.of(BenchEncoding.RAW, BenchEncoding.ZRLE, BenchEncoding.TIGHT, BenchEncoding.TIGHT_JPEG6), 25,
+                List.of(BenchEncoding.RAW, BenchEncoding.ZRLE, BenchEncoding.TIGHT, BenchEncoding.TIGHT_JPEG6,
+                        BenchEncoding.TIGHT_JPEG4), 25,
                 true), o);
     }
 

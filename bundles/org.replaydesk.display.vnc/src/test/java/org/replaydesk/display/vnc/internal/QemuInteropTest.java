@@ -325,29 +325,55 @@ class QemuInteropTest {
                 return null;
             }
             StringBuffer output = new StringBuffer();
+            java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+            var stdin = viewer.getOutputStream();
             Thread pump = new Thread(() -> {
-                try (var in = viewer.getInputStream(); var stdin = viewer.getOutputStream()) {
+                try (var in = viewer.getInputStream()) {
                     int c;
                     boolean userSent = false;
-                    boolean passwordSent = false;
                     while ((c = in.read()) >= 0) {
                         output.append((char) c);
                         // Answer only once asked: gvnccapture flushes pending terminal input when it turns echo off.
                         if (user != null && !userSent && output.indexOf("Username:") >= 0) {
-                            stdin.write((user + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                            stdin.flush();
+                            synchronized (stdin) {
+                                stdin.write((user + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                                stdin.flush();
+                            }
                             userSent = true;
                         }
-                        if (password != null && !passwordSent && output.indexOf("Password:") >= 0) {
-                            stdin.write((password + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                            stdin.flush();
-                            passwordSent = true;
+                        if (password != null && output.indexOf("Password:") >= 0) {
+                            asked.countDown();
                         }
                     }
                 } catch (IOException e) {
                     output.append(e);
                 }
             });
+            // gvnccapture prints "Password:" a moment before it turns echo off (flushing pending input): typed
+            // in between, the password is lost. So type a little after the prompt, and again if nothing happens.
+            Thread typer = new Thread(() -> {
+                try {
+                    asked.await();
+                    for (int attempt = 0; attempt < 4 && viewer.isAlive(); attempt++) {
+                        Thread.sleep(300);
+                        int before = output.length();
+                        synchronized (stdin) {
+                            stdin.write((password + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            stdin.flush();
+                        }
+                        Thread.sleep(4000);
+                        if (!viewer.isAlive() || output.length() > before + password.length() + 2) {
+                            return;
+                        }
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // the viewer ended
+                }
+            });
+            typer.setDaemon(true);
+            if (password != null) {
+                typer.start();
+            }
             pump.start();
             if (!viewer.waitFor(60, TimeUnit.SECONDS)) {
                 viewer.destroyForcibly();
