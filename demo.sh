@@ -42,8 +42,12 @@ if [ -x "$home/bin/status" ] && "$home/bin/status" >/dev/null 2>&1; then
   "$home/bin/stop" || true
   for _ in $(seq 60); do "$home/bin/status" >/dev/null 2>&1 || break; sleep 1; done
 fi
-echo "== Unpacking $dist into $home (VM state in $home/data is kept)"
+echo "== Unpacking $dist into $home (VM state in $home/data/replaydesk is kept)"
 mkdir -p "$home"
+# Karaf's bundle cache (data/cache) would keep the previous build's bundles: only the VM state survives.
+if [ -d "$home/data" ]; then
+  find "$home/data" -mindepth 1 -maxdepth 1 ! -name replaydesk -exec rm -rf {} +
+fi
 tar xzf "$dist" -C "$home" --strip-components=1 --exclude='*/data/*'
 
 echo "== Starting Karaf"
@@ -67,7 +71,9 @@ vnc=${vnc:-127.0.0.1:5901}
 vnc_port=${vnc##*:}
 relay=""
 for _ in $(seq 20); do
-  relay=$(echo "desk:display-list --no-format" | client | awk -F'\t' '$1=="demo"{print $2}')
+  line=$(echo "desk:display-list --no-format" | client | awk -F'\t' '$1=="demo"')
+  relay=$(echo "$line" | cut -f2)
+  websocket=$(echo "$line" | cut -f6)
   [ -n "$relay" ] && break
   sleep 1
 done
@@ -78,6 +84,7 @@ ReplayDesk is running (all roles in one Karaf, in $home).
 The demo desktop VM 'demo' runs under QEMU record/replay with the 'anim' workload.
 
   View it:          vncviewer 127.0.0.1::${relay_port:-5700}    (any VNC client, 127.0.0.1 port ${relay_port:-5700}: ReplayDesk's RFB relay)
+                    noVNC (browser): ws://${websocket:-127.0.0.1:5800}/websockify   (RFB over WebSocket)
                     QEMU's own VNC server: 127.0.0.1 port $vnc_port
                     a screenshot:  echo "desk:vm-screendump demo /tmp/demo.png" | $home/bin/client -u karaf -p karaf -b
   Karaf shell:      $home/bin/client -u karaf -p karaf      (then: desk:vm-list, desk:vm-workload demo video, ...)
