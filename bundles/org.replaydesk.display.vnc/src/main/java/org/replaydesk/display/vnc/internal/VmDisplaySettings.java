@@ -36,12 +36,21 @@ public final class VmDisplaySettings {
 
         @AttributeDefinition(description = "auto, lossless or 0-9; empty: the display-wide quality")
         String quality() default "";
+
+        @AttributeDefinition(description = "Address this VM's display listens on; empty: the display-wide one")
+        String listen_address() default "";
+
+        @AttributeDefinition(description = "Security methods offered for this VM (same syntax as the display-wide "
+                + "'security'; passwords and keystore stay display-wide); empty: the display-wide list")
+        String security() default "";
     }
 
     private final VmName vm;
     private final int port;
     private final int webSocketPort;
     private final int quality;
+    private final String listenAddress;
+    private final String security;
 
     /**
      * @param config the factory configuration
@@ -61,21 +70,30 @@ public final class VmDisplaySettings {
         }
         port = config.port();
         webSocketPort = config.websocket_port();
+        listenAddress = config.listen_address().trim();
+        security = config.security().trim();
         try {
             quality = config.quality().isBlank() ? DisplayQuality.UNSET : DisplayQuality.parse(config.quality());
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage() + " (display of " + vm + ")");
         }
-        LOG.info("display settings for {}: port {}, WebSocket {}, quality {}", vm, port == 0 ? "auto" : port,
-                webSocketPort < 0 ? "auto" : webSocketPort == 0 ? "none" : webSocketPort,
-                DisplayQuality.describe(quality));
+        LOG.info("display settings for {}: port {}, WebSocket {}, quality {}, listen {}, security {}", vm,
+                port == 0 ? "auto" : port, webSocketPort < 0 ? "auto" : webSocketPort == 0 ? "none" : webSocketPort,
+                DisplayQuality.describe(quality), listenAddress.isEmpty() ? "display-wide" : listenAddress,
+                security.isEmpty() ? "display-wide" : security);
     }
 
     VmDisplaySettings(VmName vm, int port, int webSocketPort, int quality) {
+        this(vm, port, webSocketPort, quality, "", "");
+    }
+
+    VmDisplaySettings(VmName vm, int port, int webSocketPort, int quality, String listenAddress, String security) {
         this.vm = vm;
         this.port = port;
         this.webSocketPort = webSocketPort;
         this.quality = quality;
+        this.listenAddress = listenAddress;
+        this.security = security;
     }
 
     private static IllegalArgumentException invalid(String message) {
@@ -97,5 +115,15 @@ public final class VmDisplaySettings {
 
     int quality() {
         return quality;
+    }
+
+    /** @return the listen address override, empty for none */
+    String listenAddress() {
+        return listenAddress;
+    }
+
+    /** @return the security list override, empty for none */
+    String security() {
+        return security;
     }
 }

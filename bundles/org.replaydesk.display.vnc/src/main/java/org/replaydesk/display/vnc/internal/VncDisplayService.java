@@ -78,6 +78,8 @@ public class VncDisplayService implements DisplayService, VmEventListener {
     private final int quality;
     private final Map<VmName, VmDisplaySettings> vmSettings = new ConcurrentHashMap<>();
     private final ViewerSecurity security;
+    /** The display-wide configuration; per-VM settings override parts of it. */
+    private final VncDisplayConfiguration config;
     private final String socketDirSetting;
     private final EventLoopGroup group;
     private final ExecutorService worker;
@@ -100,6 +102,7 @@ public class VncDisplayService implements DisplayService, VmEventListener {
             throw fail("listen.address '" + config.listen_address() + "' does not resolve");
         }
         security = viewerSecurity(config, listenAddress);
+        this.config = config;
         if (config.port_base() < 1 || config.port_base() > 65535) {
             throw fail("port.base " + config.port_base() + " is not a TCP port");
         }
@@ -198,6 +201,20 @@ public class VncDisplayService implements DisplayService, VmEventListener {
 
     private static String emptyToNull(String value) {
         return value.isEmpty() ? null : value;
+    }
+
+    /** The display-wide configuration with another listen address and security list (per-VM settings). */
+    static VncDisplayConfiguration overriding(VncDisplayConfiguration base, String listen, String securityList) {
+        return (VncDisplayConfiguration) java.lang.reflect.Proxy.newProxyInstance(
+                VncDisplayConfiguration.class.getClassLoader(), new Class<?>[] {VncDisplayConfiguration.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "listen_address" -> listen;
+                    case "security" -> securityList;
+                    case "toString" -> "per-VM override of " + base;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> method.invoke(base, args);
+                });
     }
 
     private static IllegalArgumentException fail(String message) {
@@ -301,10 +318,17 @@ public class VncDisplayService implements DisplayService, VmEventListener {
 
     /** Worker thread only. */
     private void reopen(VmName vm) {
-        Relay relay = relays.get(vm);
-        if (relay != null && !adHoc.contains(vm)) {
+        if (adHoc.contains(vm)) {
+            return;
+        }
+        if (relays.containsKey(vm)) {
             LOG.info("display settings of {} changed; reopening its display", vm);
             closeRelay(vm);
+        }
+        // Also opens a display that earlier settings kept closed, if the VM runs.
+        Hypervisor h = hypervisor;
+        if (h != null && h.find(vm).map(v -> v.state() == VmState.RUNNING || v.state() == VmState.PAUSED)
+                .orElse(false)) {
             open(vm);
         }
     }
@@ -338,7 +362,20 @@ public class VncDisplayService implements DisplayService, VmEventListener {
             offset = usedPorts.nextClearBit(0);
             port = portBase + offset;
         }
-        InetSocketAddress address = new InetSocketAddress(listenAddress, port);
+        InetAddress vmListen = listenAddress;
+        ViewerSecurity vmSecurity = security;
+        if (own != null && (!own.listenAddress().isEmpty() || !own.security().isEmpty())) {
+            try {
+                vmListen = own.listenAddress().isEmpty() ? listenAddress : InetAddress.getByName(own.listenAddress());
+                // The same checks as the display-wide settings (no unauthenticated method off loopback, TLS needs
+                // the keystore, ...), with this VM's address and list and the display-wide secrets.
+                vmSecurity = viewerSecurity(overriding(config, vmListen.getHostAddress(),
+                        own.security().isEmpty() ? config.security() : own.security()), vmListen);
+            } catch (UnknownHostException | IllegalArgumentException e) {
+                throw new IOException("the display settings of " + vm + " are unusable: " + e.getMessage(), e);
+            }
+        }
+        InetSocketAddress address = new InetSocketAddress(vmListen, port);
         int wsPort;
         if (own != null && own.webSocketPort() >= 0) {
             wsPort = own.webSocketPort();
@@ -348,7 +385,7 @@ public class VncDisplayService implements DisplayService, VmEventListener {
             wsPort = 0; // a fixed RFB port gets a WebSocket only if its settings name one
         }
         int relayQuality = own != null && own.quality() != DisplayQuality.UNSET ? own.quality() : quality;
-        Relay relay = new Relay(vm.value(), source, address, security, group,
+        Relay relay = new Relay(vm.value(), source, address, vmSecurity, group,
                 r -> worker.execute(() -> {
                     if (relays.get(vm) == r) {
                         LOG.info("RFB source of display {} went away", vm);
@@ -357,7 +394,7 @@ public class VncDisplayService implements DisplayService, VmEventListener {
                 }))
                 .withQuality(relayQuality);
         if (wsPort > 0) {
-            relay.withWebSocket(new InetSocketAddress(listenAddress, wsPort));
+            relay.withWebSocket(new InetSocketAddress(vmListen, wsPort));
         }
         relay.start(timeout);
         if (offset >= 0) {

@@ -58,6 +58,17 @@ class VncDisplayServiceTest {
                 });
     }
 
+    private static org.replaydesk.api.hypervisor.VirtualMachine runningVm() {
+        return (org.replaydesk.api.hypervisor.VirtualMachine) Proxy.newProxyInstance(
+                Hypervisor.class.getClassLoader(), new Class<?>[] {org.replaydesk.api.hypervisor.VirtualMachine.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "state" -> VmState.RUNNING;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
     /** A hypervisor with no VMs that only records listeners. */
     private Hypervisor hypervisor() {
         return (Hypervisor) Proxy.newProxyInstance(Hypervisor.class.getClassLoader(),
@@ -72,6 +83,8 @@ class VncDisplayServiceTest {
                     }
                     case "list" -> List.of();
                     case "type" -> "fake";
+                    // Every VM asked about runs (the tests only ask about VMs they started).
+                    case "find" -> java.util.Optional.of(runningVm());
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     default -> throw new UnsupportedOperationException(method.getName());
@@ -258,6 +271,37 @@ class VncDisplayServiceTest {
             service.unbindVmSettings(settings);
             RelayEndToEndTest.await("display back on base+n", Duration.ofSeconds(10),
                     () -> service.display(vm).map(d -> d.address().getPort() == base).orElse(false));
+        } finally {
+            service.deactivate();
+        }
+    }
+
+    @Test
+    void perVmSecurityAndListenAddressOverrideTheDisplayWideOnesWithTheSameChecks() throws Exception {
+        VncDisplayService service = new VncDisplayService(config(Map.of("port_base", freePort(),
+                "websocket_port_base", 0, "socket_dir", tmp.toString(), "_password", "s3cret")));
+        VmName vm = VmName.of("desk5");
+        try (FakeVncServer qemu = new FakeVncServer(tmp.resolve("desk5").resolve("vnc.sock"), 32, 32)) {
+            service.bindHypervisor(hypervisor(), Map.of());
+            service.bindVmSettings(new VmDisplaySettings(vm, 0, 0, DisplayQuality.UNSET, "", "vncauth"));
+            listeners.forEach(l -> l.vmChanged(new VmEvent(vm, VmState.STARTING, VmState.RUNNING, "", Instant.now())));
+            RelayEndToEndTest.await("display open", Duration.ofSeconds(10), () -> service.display(vm).isPresent());
+            // RFB 3.8: the server's version, ours, then the security types it offers.
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1",
+                    service.display(vm).orElseThrow().address().getPort())) {
+                s.setSoTimeout(5000);
+                byte[] version = s.getInputStream().readNBytes(12);
+                assertEquals("RFB 003.008\n", new String(version, java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().write(version);
+                byte[] types = s.getInputStream().readNBytes(2);
+                assertEquals(1, types[0], "one type offered");
+                assertEquals(2, types[1], "VNC authentication, from this VM's settings (display-wide: none)");
+            }
+            // None on a non-loopback address is refused for one VM just as for all of them: no display then.
+            service.bindVmSettings(new VmDisplaySettings(vm, 0, 0, DisplayQuality.UNSET, "0.0.0.0", ""));
+            RelayEndToEndTest.await("display closed", Duration.ofSeconds(10), () -> service.display(vm).isEmpty());
+            Thread.sleep(300);
+            assertTrue(service.display(vm).isEmpty(), "unsafe per-VM settings open no display");
         } finally {
             service.deactivate();
         }
