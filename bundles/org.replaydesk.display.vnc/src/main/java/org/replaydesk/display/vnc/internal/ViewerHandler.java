@@ -105,6 +105,12 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
     private CursorRectangle pendingCursor;
     private boolean colourMapPending;
     private int deferrals;
+    /** TLS viewers with fences: a nudge is scheduled or awaited (see {@link #scheduleNudge}). */
+    private boolean nudgeScheduled;
+    private boolean nudgeAwaited;
+    private boolean writtenSinceNudge;
+    private int nudgesUnanswered;
+    private boolean fenceSupported;
     /** Encoded bytes per raw pixel byte, learnt from what was sent; starts pessimistic. */
     private double compressionRatio = 1.0;
     private int width;
@@ -279,7 +285,8 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
                 continuousAnnounced = true;
                 ctx.write(EndOfContinuousUpdates.INSTANCE);
             }
-            if (s.supports(Encodings.FENCE) && !fenceAnnounced) {
+            fenceSupported = s.supports(Encodings.FENCE);
+            if (fenceSupported && !fenceAnnounced) {
                 // A fence request tells the viewer the server understands fences (TigerVNC enables continuous
                 // updates only then); the viewer's answer needs no action.
                 fenceAnnounced = true;
@@ -304,7 +311,11 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
                 ctx.writeAndFlush(EndOfContinuousUpdates.INSTANCE);
             }
         } else if (msg instanceof Fence f) {
-            if ((f.flags() & Fence.REQUEST) != 0) {
+            if ((f.flags() & Fence.REQUEST) == 0 && java.util.Arrays.equals(f.payload(), NUDGE)) {
+                // The viewer has processed everything up to the nudge.
+                nudgeAwaited = false;
+                nudgesUnanswered = 0;
+            } else if ((f.flags() & Fence.REQUEST) != 0) {
                 // Messages are handled and answered in order, so every flag we know is honoured by construction.
                 int known = Fence.BLOCK_BEFORE | Fence.BLOCK_AFTER | Fence.SYNC_NEXT;
                 ctx.writeAndFlush(new Fence(f.flags() & known, f.payload()));
@@ -445,6 +456,53 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
         rawOfUpdateBeingWritten = rawBytes;
         ctx.writeAndFlush(new FramebufferUpdate(rects));
         rawOfUpdateBeingWritten = 0;
+        scheduleNudge(ctx);
+    }
+
+    /** Payload of the fences {@link #scheduleNudge} sends. */
+    static final byte[] NUDGE = "rd-nudge".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** Quiet time after an update before a TLS viewer is nudged. */
+    static final long NUDGE_DELAY_MILLIS = 40;
+    /** Nudges sent for one burst at most (a full frame of small rectangles needs a few dozen). */
+    static final int MAX_NUDGES = 200;
+
+    /**
+     * Works around TigerVNC 1.12 over TLS: it looks for more input only when its socket becomes readable, but GnuTLS
+     * may already have pulled the rest of an update off the socket, so the last messages of a burst sit in the
+     * viewer unprocessed until something else arrives (with a paused VM: never). After a quiet moment a TLS viewer
+     * that understands fences gets a fence request; each one makes the viewer process what it holds, and its
+     * answer (the fence comes back after everything before it) ends the nudging. Viewers without TLS or fences
+     * are never nudged; a viewer that keeps drawing costs a 16-byte fence per quiet moment.
+     */
+    private void scheduleNudge(ChannelHandlerContext ctx) {
+        if (!fenceSupported || ctx.pipeline().get(ViewerSecurityHandshake.TLS_HANDLER) == null) {
+            return;
+        }
+        writtenSinceNudge = true;
+        if (nudgeScheduled) {
+            return;
+        }
+        nudgeScheduled = true;
+        ctx.executor().schedule(() -> nudge(ctx), NUDGE_DELAY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void nudge(ChannelHandlerContext ctx) {
+        nudgeScheduled = false;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (writtenSinceNudge) {
+            writtenSinceNudge = false;
+            nudgeAwaited = true;
+            nudgesUnanswered = 0;
+        }
+        if (!nudgeAwaited || nudgesUnanswered >= MAX_NUDGES) {
+            return;
+        }
+        nudgesUnanswered++;
+        ctx.writeAndFlush(new Fence(Fence.REQUEST, NUDGE));
+        nudgeScheduled = true;
+        ctx.executor().schedule(() -> nudge(ctx), NUDGE_DELAY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Raw size of the update inside the current write; event loop only. */

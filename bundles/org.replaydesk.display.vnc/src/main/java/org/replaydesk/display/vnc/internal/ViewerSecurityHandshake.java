@@ -48,6 +48,9 @@ final class ViewerSecurityHandshake {
     /** Name of the TLS handler in the pipeline. */
     static final String TLS_HANDLER = "tls";
 
+    /** Pause between the end of the TLS handshake and the first RFB bytes inside it (see startTls). */
+    static final long POST_HANDSHAKE_DELAY_MILLIS = 50;
+
     private final ViewerSecurity security;
     private final String display;
     private ProtocolVersion version;
@@ -196,16 +199,25 @@ final class ViewerSecurityHandshake {
             SSLSession session = tls.engine().getSession();
             LOG.info("viewer {} of {}: {} with {} {}", remote(ctx), display, chosen.configName(),
                     session.getProtocol(), session.getCipherSuite());
-            switch (chosen.inner()) {
-                case NONE -> ctx.writeAndFlush(SecurityResult.SUCCESS); // VeNCrypt always sends a SecurityResult
-                case VNC -> {
-                    challenge = VncAuthentication.newChallenge();
-                    ctx.writeAndFlush(challenge);
+            // Not in the same TCP segment as the end of the handshake: with TLS 1.3 the JDK sends its session
+            // ticket right then, and TigerVNC 1.12 (GnuTLS) reads both records off the socket while finishing the
+            // handshake, then waits for the socket to become readable before it looks at the buffered
+            // SecurityResult: it would wait forever. A separate segment a moment later wakes it up.
+            ctx.executor().schedule(() -> {
+                if (!ctx.channel().isActive()) {
+                    return;
                 }
-                case PLAIN -> {
-                    // The viewer speaks next: its credentials.
+                switch (chosen.inner()) {
+                    case NONE -> ctx.writeAndFlush(SecurityResult.SUCCESS); // VeNCrypt always sends a result
+                    case VNC -> {
+                        challenge = VncAuthentication.newChallenge();
+                        ctx.writeAndFlush(challenge);
+                    }
+                    case PLAIN -> {
+                        // The viewer speaks next: its credentials.
+                    }
                 }
-            }
+            }, POST_HANDSHAKE_DELAY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         });
     }
 

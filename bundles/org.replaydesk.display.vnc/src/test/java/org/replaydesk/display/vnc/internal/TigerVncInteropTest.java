@@ -145,6 +145,36 @@ class TigerVncInteropTest {
         }
     }
 
+    /**
+     * VeNCrypt with TLS from TigerVNC (GnuTLS): X509Vnc (the VNC password inside TLS) and X509None, against a relay
+     * whose certificate chains to the test CA and names 127.0.0.1. The VM is paused, so nothing but the relay's
+     * nudges follows the first frame (TigerVNC 1.12 needs them over TLS, see ViewerHandler#scheduleNudge).
+     */
+    @Test
+    void veNCryptTlsRendersTheScreendumpExactly() throws Exception {
+        ViewerSecurity tls = ViewerSecurity.of(List.of(Security.X509VNC, Security.X509NONE), PASSWORD, null, null,
+                TestPki.get().serverContext());
+        Relay secured = new Relay("tigervnc-interop-tls", org.replaydesk.display.vnc.DisplaySource.unixSocket(
+                vm.vncSocket()), new InetSocketAddress("127.0.0.1", 0), tls, group, r -> { });
+        secured.start(Duration.ofSeconds(10));
+        try {
+            for (String type : List.of("X509Vnc", "X509None")) {
+                Settings settings = Settings.lossless("ZRLE").withTls(type, TestPki.get().caCertificate);
+                if (type.equals("X509Vnc")) {
+                    settings = settings.withPassword(PASSWORD);
+                }
+                try (TigerVncViewer viewer = TigerVncViewer.connect("127.0.0.1", secured.address().getPort(),
+                        screendump.getWidth(), screendump.getHeight(), settings, workDir.resolve("tls-" + type))) {
+                    BufferedImage shown = viewer.awaitScreen(image -> ImageDifference.of(screendump, image)
+                            .identical(), "the screendump over " + type, RENDER_TIMEOUT);
+                    save(shown, "tls-" + type + ".png");
+                }
+            }
+        } finally {
+            secured.close();
+        }
+    }
+
     private static boolean withinJpegTolerance(ImageDifference diff) {
         return diff.sameSize() && diff.meanError() < JPEG_MAX_MEAN_ERROR && diff.p99Error() < JPEG_MAX_P99_ERROR;
     }

@@ -22,6 +22,7 @@ import io.netty.handler.ssl.SslProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterEach;
@@ -234,13 +235,22 @@ class ViewerTlsHandshakeTest {
         return channel;
     }
 
-    /** Moves bytes both ways, running both sides' tasks, until neither writes anything more. */
+    /**
+     * Moves bytes both ways, running both sides' tasks, until neither writes anything more. Time is moved on past
+     * the relay's short post-handshake pause (and its TLS nudges), so delayed writes happen within the shuttle.
+     */
     private void shuttle(EmbeddedChannel server, EmbeddedChannel client) {
         boolean moved = true;
-        while (moved) {
+        int rounds = 0;
+        while (moved || rounds++ < 2) {
             server.runPendingTasks();
             client.runPendingTasks();
             moved = move(server, client) | move(client, server);
+            if (!moved) {
+                server.advanceTimeBy(ViewerSecurityHandshake.POST_HANDSHAKE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                server.runPendingTasks();
+                moved = move(server, client) | move(client, server);
+            }
         }
     }
 
