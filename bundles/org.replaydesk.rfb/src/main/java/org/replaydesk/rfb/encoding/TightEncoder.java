@@ -230,6 +230,11 @@ public final class TightEncoder implements AutoCloseable {
             jpegWriter = ImageIO.getImageWritersByFormatName("jpeg").next();
             jpegParam = jpegWriter.getDefaultWriteParam();
             jpegParam.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            if (jpegParam instanceof javax.imageio.plugins.jpeg.JPEGImageWriteParam jpeg) {
+                // Huffman tables fitted to the rectangle instead of the standard ones: the same picture in fewer
+                // bytes (measured in the encoder benchmark), for a second pass over the coefficients.
+                jpeg.setOptimizeHuffmanTables(true);
+            }
         }
         if (jpegImage == null || jpegImage.getWidth() != width || jpegImage.getHeight() != height) {
             jpegImage = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
