@@ -591,6 +591,11 @@ static void op_init(void *ud, struct fuse_conn_info *conn)
     conn->want &= ~FUSE_CAP_ASYNC_READ;
     if (conn->capable & FUSE_CAP_ASYNC_READ)
         conn->want |= FUSE_CAP_ASYNC_READ;
+    /* With async direct I/O the kernel sends O_DIRECT requests as background requests and waits
+     * for them uninterruptibly: a QEMU with cache=none that is killed while its read or write waits
+     * for a chunk would stay in D state until the chunk came. Synchronous requests get a FUSE
+     * interrupt instead, which we answer with EINTR (measured: the process exits at once). */
+    conn->want &= ~FUSE_CAP_ASYNC_DIO;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
