@@ -562,9 +562,12 @@ static void img_request_io(fuse_req_t req, struct rfile *f, uint64_t off, const 
     uint64_t miss[MAX_TOUCHED];
     size_t n = img_missing(f, off, size, buf != NULL, miss);
     if (n == 0) {
-        if (buf)
+        if (buf) {
             img_answer_write(req, f, off, buf, size);
-        else
+            /* whole-block writes can cover everything a parked read still waited for */
+            if (f->nwait)
+                img_wake(f);
+        } else
             img_answer_read(req, f, off, size);
         return;
     }

@@ -387,6 +387,29 @@ def test_killed_helper(tmp):
         check(subprocess.call(['fusermount3', '-u', rd.mnt]) == 0, 'fusermount3 -u removes the dead mount')
     finally:
         rd.close()
+    # QEMU itself (qemu-io) waiting for a chunk that never comes: killing the helper ends it with an error
+    src = os.path.join(tmp, 'k.qcow2')
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', src, '16M'], check=True)
+    rd = Rdfuse(BIN, tmp, 'kill2')
+    try:
+        check(rd.cmd('IMAGE k.qcow2 %d 65536' % os.path.getsize(src)).startswith('OK'), 'IMAGE k.qcow2 (never served)')
+        q = subprocess.Popen(['qemu-io', '-f', 'qcow2', '-c', 'read 0 1M', os.path.join(rd.mnt, 'k.qcow2')],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        check(rd.need() == ('k.qcow2', [0]), 'qemu-io waits for chunk 0 (the qcow2 header)')
+        check(q.poll() is None, 'qemu-io blocked')
+        t0 = time.monotonic()
+        rd.proc.kill()
+        rd.proc.wait(timeout=5)
+        try:
+            out = q.communicate(timeout=10)[0].decode().strip()
+        except subprocess.TimeoutExpired:
+            q.kill()
+            out = None
+        check(out is not None and q.returncode != 0 and 'Transport endpoint is not connected' in out,
+              'qemu-io fails after %.0f ms with ENOTCONN instead of hanging: %s' % ((time.monotonic() - t0) * 1000, out))
+        check(subprocess.call(['fusermount3', '-u', rd.mnt]) == 0, 'fusermount3 -u removes the dead mount')
+    finally:
+        rd.close()
 
 
 def main():
