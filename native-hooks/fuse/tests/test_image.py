@@ -229,6 +229,17 @@ def test_cow(rd):
     check(pread_direct(p, size + 90000, 100) == bytes(100), 'grown region reads zeros')
     os.truncate(p, size)
     check(pread_direct(p, 0, size + 10) == bytes(expect[:size]), 'truncate back to the image size')
+    # a parked read whose blocks are then fully overwritten completes without the chunk
+    check(rd.cmd('IMAGE wr 8192 8192') == 'OK chunks=1', 'IMAGE wr')
+    pr = os.path.join(rd.mnt, 'wr')
+    r = Io(pr, 0, 4096)
+    check(blocked(r) and rd.need() == ('wr', [0]), 'read of block 0 parked (NEED wr 0)')
+    w = Io(pr, 0, data=b'F' * 4096)
+    check(w.done() and w.result == 4096, 'whole-block write of block 0 completes at once')
+    check(r.done() and r.result == b'F' * 4096, 'the parked read is answered from the overlay, chunk never sent')
+    check(rd.stat('wr')['present'] == 0 and rd.stat('wr')['requested'] == 1, 'chunk still requested, not present')
+    check(rd.chunk('wr', 0, bytes(8192)) == 'OK 0', 'late CHUNK wr 0 accepted')
+    check(pread_direct(pr, 0, 8192) == b'F' * 4096 + bytes(4096), 'overlay block wins over the late chunk')
     # ABORT: parked and later requests fail
     check(rd.cmd('IMAGE ab 8192 4096') == 'OK chunks=2', 'IMAGE ab')
     pa = os.path.join(rd.mnt, 'ab')
