@@ -3,13 +3,17 @@
 usage: test_live_replay.py RDFUSE_BINARY GUEST_DIR
 Record the demo guest (anim), savevm s1 after boot, copy the qcow2, replay from s1 with rrfile=<mnt>/record.log
 while a feeder streams the recorder's growing log into rdfuse; stop the recorder after ~20 s, feed the rest + END,
-replay-break the replayer at the recorder's final icount and compare screendumps. Exit 1 on any failure."""
+replay-break the replayer at the recorder's final icount and compare screendumps. The replayer's disk is the
+copied qcow2 served by the same rdfuse as a lazily fetched IMAGE (chunks sent on NEED from the copy, what the Java
+pager will do); afterwards the test checks that QEMU's writes went to the overlay and the fetched chunks are
+unchanged. Exit 1 on any failure."""
 import json, os, shutil, socket, subprocess, sys, tempfile, threading, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rdclient import Rdfuse
 
 BIN, GUEST = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 LIVE_SECONDS = float(os.environ.get('RD_LIVE_SECONDS', '20'))
+IMAGE_CHUNK = 256 * 1024
 T0 = time.monotonic()
 
 
@@ -155,7 +159,19 @@ def main():
         say('savevm s1 done (%d retries), icount ~%d, log %d bytes, disk copied' % (attempt, s1_icount,
                                                                                     os.path.getsize(rec_log)))
         mnt_log = os.path.join(rd.mnt, 'record.log')
-        rep = subprocess.Popen(qemu_cmd(d, 'rep', d + '/rep.qcow2',
+        img_size = os.path.getsize(d + '/rep.qcow2')
+        src_check = subprocess.run(['qemu-img', 'check', '-U', d + '/rep.qcow2'], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+        say('qemu-img check of the copied qcow2: exit %d %s' % (src_check.returncode, ' | '.join(
+            l for l in src_check.stdout.decode().splitlines() if 'leak' in l.lower() or 'error' in l.lower())))
+        with lock:
+            r = rd.cmd('IMAGE rep.qcow2 %d %d' % (img_size, IMAGE_CHUNK))
+        if not r.startswith('OK chunks='):
+            raise RuntimeError('IMAGE: ' + r)
+        rd.serve_image('rep.qcow2', d + '/rep.qcow2', IMAGE_CHUNK)
+        say('replayer disk: %s, %d bytes in %s chunks of %d, fetched on demand' % (
+            os.path.join(rd.mnt, 'rep.qcow2'), img_size, r.split('=')[1], IMAGE_CHUNK))
+        rep = subprocess.Popen(qemu_cmd(d, 'rep', os.path.join(rd.mnt, 'rep.qcow2'),
                                         'shift=auto,rr=replay,rrfile=%s,rrsnapshot=s1' % mnt_log,
                                         # The log ends with the recorder's QMP-quit shutdown event at the final
                                         # icount; replaying it would exit the replayer (racing replay-break).
@@ -166,6 +182,10 @@ def main():
         t_rep = time.monotonic()
         qp = Qmp(d + '/rep.qmp')
         say('replayer QMP up after %.2f s, icount %d' % (time.monotonic() - t_rep, qp.cmd('query-replay')['icount']))
+        with lock:
+            si = rd.stat('rep.qcow2')
+        say('image after loadvm: %d of %d chunks fetched (%d KiB), %d writes to the overlay' % (
+            si['present'], si['chunks'], si['present'] * IMAGE_CHUNK // 1024, si['writes']))
         lags, t_end = [], time.monotonic() + LIVE_SECONDS
         while time.monotonic() < t_end:
             time.sleep(1)
@@ -209,6 +229,28 @@ def main():
         st = rd.stat('record.log')
         qp.cmd('quit')
         rep.wait(timeout=30)
+        si = rd.stat('rep.qcow2')
+        say('image at the end: %d of %d chunks fetched (%d KiB of %d KiB), %d NEED indices, %d reads (largest %d), '
+            '%d writes (%d bytes) -> %d overlay blocks, size %d -> %d' % (
+                si['present'], si['chunks'], si['present'] * IMAGE_CHUNK // 1024, img_size // 1024, si['needs'],
+                si['reads'], si['maxread'], si['writes'], si['byteswritten'], si['cowblocks'], si['imagesize'],
+                si['size']))
+        if si['writes'] == 0 or si['cowblocks'] == 0:
+            raise RuntimeError('expected QEMU (loadvm) to write to the image overlay')
+        with open(d + '/rep.qcow2', 'rb') as a, open(os.path.join(rd.spool, 'rep.qcow2.img'), 'rb') as b:
+            sa, sb = a.read(), b.read()
+        bad = [i for i in range(si['chunks']) if sb[i * IMAGE_CHUNK:(i + 1) * IMAGE_CHUNK] not in (
+            sa[i * IMAGE_CHUNK:(i + 1) * IMAGE_CHUNK], bytes(len(sa[i * IMAGE_CHUNK:(i + 1) * IMAGE_CHUNK])))]
+        if len(sa) != len(sb) or bad:
+            raise RuntimeError('spool chunks differ from the source: %s' % bad[:10])
+        say('spool of pristine chunks unchanged (every fetched chunk equals the source)')
+        r = subprocess.run(['qemu-img', 'check', os.path.join(rd.mnt, 'rep.qcow2')], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        # exit 3 = only leaked clusters (wasted space, "no harm to data"); 2 would be corruption
+        if r.returncode not in (0, 3):
+            raise RuntimeError('qemu-img check of the replayed image: ' + r.stdout.decode())
+        say('qemu-img check of the image (with the overlay) after replay: exit %d %s' % (r.returncode, ' | '.join(
+            l for l in r.stdout.decode().splitlines() if 'leak' in l.lower() or 'error' in l.lower())))
         same_png = open(d + '/rec.png', 'rb').read() == open(d + '/rep.png', 'rb').read()
         same_ppm = open(d + '/rec.ppm', 'rb').read() == open(d + '/rep.ppm', 'rb').read()
         say('replayer reached icount %d %.2f s after the recorder stopped; screendumps: png identical=%s, '
