@@ -68,6 +68,8 @@ final class NettySubscription implements Subscription {
     private volatile long deliveredOffset;
     private volatile long received;
     private volatile boolean lagging;
+    /** Makes "set the flag, tell the sink" one step, so the sink hears on/off in the order they happened. */
+    private final Object laggingLock = new Object();
     private volatile Heartbeat lastHeartbeat;
     private volatile Channel channel;
     private volatile boolean everConnected;
@@ -228,11 +230,16 @@ final class NettySubscription implements Subscription {
             received += bytes.length;
             long nowBuffered = buffered.addAndGet(bytes.length);
             deliveries.add(new DataFrame(expected, bytes));
-            if (nowBuffered >= options.bufferBytes() && !lagging) {
-                lagging = true;
-                ctx.channel().config().setAutoRead(false);
-                LOG.info("{}: buffer full ({} bytes); pausing until the sink catches up", describe(), nowBuffered);
-                sink.onLagging(true);
+            if (nowBuffered >= options.bufferBytes()) {
+                synchronized (laggingLock) {
+                    if (!lagging && buffered.get() >= options.bufferBytes()) {
+                        lagging = true;
+                        ctx.channel().config().setAutoRead(false);
+                        LOG.info("{}: buffer full ({} bytes); pausing until the sink catches up", describe(),
+                                nowBuffered);
+                        sink.onLagging(true);
+                    }
+                }
             }
         }
 
@@ -304,7 +311,11 @@ final class NettySubscription implements Subscription {
                     deliveredOffset = data.offset() + data.bytes().length;
                     long left = buffered.addAndGet(-data.bytes().length);
                     if (lagging && left <= options.bufferBytes() / 2) {
-                        resumeReading();
+                        synchronized (laggingLock) {
+                            if (lagging && buffered.get() <= options.bufferBytes() / 2) {
+                                resumeReading();
+                            }
+                        }
                     }
                 } else if (next instanceof Heartbeat heartbeat) {
                     queuedHeartbeats.decrementAndGet();
