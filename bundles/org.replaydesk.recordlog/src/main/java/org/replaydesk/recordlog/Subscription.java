@@ -10,6 +10,9 @@ public interface Subscription extends AutoCloseable {
     /** @return log bytes received from the network (delivered or buffered), across reconnections */
     long bytesReceived();
 
+    /** @return bytes read from the network (frames, compressed when compression is on), across reconnections */
+    long wireBytesReceived();
+
     /** @return offset of the next byte the sink will get */
     long deliveredOffset();
 

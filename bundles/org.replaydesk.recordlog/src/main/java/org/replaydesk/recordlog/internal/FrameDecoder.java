@@ -153,6 +153,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
             throw error("HELLO magic is " + HexFormat.of().formatHex(magic) + ", expected 52444c47 (\"RDLG\")");
         }
         int version = p.readUnsignedShort();
+        int flags = p.readUnsignedShort();
         long start = p.readLong();
         if (start < 0) {
             throw error("HELLO start offset " + Long.toUnsignedString(start) + " is beyond 2^63");
@@ -169,7 +170,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
                     + " bytes left in the frame");
         }
         String vm = utf8(p, "HELLO VM name");
-        return new HelloFrame(version, start, token, vm);
+        return new HelloFrame(version, flags, start, token, vm);
     }
 
     private String utf8(ByteBuf bytes, String what) {

@@ -36,6 +36,7 @@ final class FrameEncoder extends MessageToByteEncoder<Frame> {
             }
             out.writeBytes(HelloFrame.MAGIC);
             out.writeShort(h.version());
+            out.writeShort(h.flags());
             out.writeLong(h.startOffset());
             out.writeShort(token.length);
             out.writeBytes(token);

@@ -10,6 +10,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.compression.JdkZlibDecoder;
+import io.netty.handler.codec.compression.ZlibWrapper;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -49,6 +52,11 @@ final class NettySubscription implements Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(NettySubscription.class);
     /** Heartbeats queued for a stalled sink beyond this are dropped: the newest one carries all the information. */
     private static final int MAX_QUEUED_HEARTBEATS = 64;
+    /**
+     * Inflated bytes one socket read may produce: a bound against zlib bombs, far above the 14:1 of an idle log
+     * applied to a 64 KiB read.
+     */
+    static final int MAX_INFLATED_PER_READ = 4 << 20;
 
     private final InetSocketAddress server;
     private final VmName vm;
@@ -67,6 +75,7 @@ final class NettySubscription implements Subscription {
     private volatile long expectedOffset;
     private volatile long deliveredOffset;
     private volatile long received;
+    private final AtomicLong wireBytes = new AtomicLong();
     private volatile boolean lagging;
     /** Makes "set the flag, tell the sink" one step, so the sink hears on/off in the order they happened. */
     private final Object laggingLock = new Object();
@@ -128,6 +137,10 @@ final class NettySubscription implements Subscription {
                         }
                         ch.pipeline().addLast("idle", new IdleStateHandler(options.idleTimeout().toMillis(), 0, 0,
                                 TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("wire", new WireMeter());
+                        if (options.compress()) {
+                            ch.pipeline().addLast("zlib", new JdkZlibDecoder(ZlibWrapper.ZLIB, MAX_INFLATED_PER_READ));
+                        }
                         ch.pipeline().addLast("decoder", new FrameDecoder(FrameDecoder.Side.CLIENT));
                         ch.pipeline().addLast("encoder", FrameEncoder.INSTANCE);
                         ch.pipeline().addLast("stream", new StreamHandler());
@@ -173,7 +186,7 @@ final class NettySubscription implements Subscription {
                 LOG.info("reconnected to {}, resuming at offset {}", describe(), expectedOffset);
             }
             everConnected = true;
-            ctx.writeAndFlush(new HelloFrame(Frame.VERSION, expectedOffset, options.token(), vm.value()));
+            ctx.writeAndFlush(new HelloFrame(Frame.VERSION, options.compress() ? HelloFrame.FLAG_ZLIB : 0, expectedOffset, options.token(), vm.value()));
         }
 
         @Override
@@ -256,6 +269,10 @@ final class NettySubscription implements Subscription {
             if (cause instanceof ProtocolException) {
                 fail(new ReplayDeskException(Status.FAILED, describe() + " sent data that is not the record-log "
                         + "protocol: " + cause.getMessage()));
+            } else if (cause instanceof DecompressionException) {
+                fail(new ReplayDeskException(Status.FAILED, describe() + " sent data that is not the record-log "
+                        + "protocol: not a zlib stream, or one that inflates beyond " + MAX_INFLATED_PER_READ
+                        + " bytes per read (" + cause.getMessage() + ")"));
             } else if (cause.getCause() instanceof SSLException || cause instanceof SSLException) {
                 fail(new ReplayDeskException(Status.UNAVAILABLE, "TLS with " + describe() + " failed: "
                         + (cause.getCause() != null ? cause.getCause().getMessage() : cause.getMessage())
@@ -278,6 +295,17 @@ final class NettySubscription implements Subscription {
                 LOG.info("connection to {} dropped at offset {}; reconnecting", describe(), expectedOffset);
                 retryLater();
             }
+        }
+    }
+
+    /** Counts the bytes as they came off the socket (after TLS, before zlib). */
+    private final class WireMeter extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.buffer.ByteBuf buf) {
+                wireBytes.addAndGet(buf.readableBytes());
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 
@@ -354,6 +382,11 @@ final class NettySubscription implements Subscription {
     @Override
     public long bytesReceived() {
         return received;
+    }
+
+    @Override
+    public long wireBytesReceived() {
+        return wireBytes.get();
     }
 
     @Override

@@ -33,20 +33,22 @@ class FrameCodecTest {
     }
 
     static final List<Golden> GOLDEN = List.of(
-            new Golden(new HelloFrame(1, 0x1234, "tk", "vm1"), bytes(
+            new Golden(new HelloFrame(1, HelloFrame.FLAG_ZLIB, 0x1234, "tk", "vm1"), bytes(
                     0x01, // type HELLO
-                    0x00, 0x00, 0x00, 0x16, // payload length 22
+                    0x00, 0x00, 0x00, 0x18, // payload length 24
                     'R', 'D', 'L', 'G', // magic
                     0x00, 0x01, // version 1
+                    0x00, 0x01, // flags: zlib
                     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x12, 0x34, // start offset 0x1234
                     0x00, 0x02, 't', 'k', // token length 2, "tk"
                     0x03, 'v', 'm', '1'), // VM name length 3, "vm1"
                     FrameDecoder.Side.SERVER),
-            new Golden(new HelloFrame(1, 0, "", "a"), bytes(
+            new Golden(new HelloFrame(1, 0, 0, "", "a"), bytes(
                     0x01, // type HELLO
-                    0x00, 0x00, 0x00, 0x12, // payload length 18
+                    0x00, 0x00, 0x00, 0x14, // payload length 20
                     'R', 'D', 'L', 'G', // magic
                     0x00, 0x01, // version 1
+                    0x00, 0x00, // flags: none
                     0, 0, 0, 0, 0, 0, 0, 0, // start offset 0
                     0x00, 0x00, // no token
                     0x01, 'a'), // VM name "a"
@@ -193,20 +195,20 @@ class FrameCodecTest {
                 + "9-65544", rejected(FrameDecoder.Side.CLIENT, 0x02, 0xff, 0xff, 0xff, 0xff));
         assertTrue(rejected(FrameDecoder.Side.CLIENT, 0x03, 0, 0, 0, 23).contains("allowed 24"));
         assertTrue(rejected(FrameDecoder.Side.CLIENT, 0x02, 0, 0, 0, 8).contains("allowed 9-65544"));
-        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0x01, 0, 0).contains("allowed 17-1296"));
+        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0x01, 0, 0).contains("allowed 19-1298"));
     }
 
     @Test
     void badFieldsAreNamed() {
-        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 18, 'G', 'E', 'T', ' ', 0, 1, 0, 0, 0, 0, 0,
+        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 20, 'G', 'E', 'T', ' ', 0, 1, 0, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 0, 1, 'a').contains("HELLO magic is 47455420, expected 52444c47"));
-        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 18, 'R', 'D', 'L', 'G', 0, 1, 0, 0, 0, 0, 0,
+        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 20, 'R', 'D', 'L', 'G', 0, 1, 0, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 9, 1, 'a').contains("HELLO token length 9 does not fit"));
-        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 19, 'R', 'D', 'L', 'G', 0, 1, 0, 0, 0, 0, 0,
+        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 21, 'R', 'D', 'L', 'G', 0, 1, 0, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 0, 1, 'a', 'b').contains("HELLO VM name length 1 does not match the 2 bytes left"));
-        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 18, 'R', 'D', 'L', 'G', 0, 1, 0x80, 0, 0, 0,
+        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 20, 'R', 'D', 'L', 'G', 0, 1, 0, 0, 0x80, 0, 0, 0,
                 0, 0, 0, 0, 0, 0, 1, 'a').contains("HELLO start offset 9223372036854775808 is beyond 2^63"));
-        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 18, 'R', 'D', 'L', 'G', 0, 1, 0, 0, 0, 0, 0,
+        assertTrue(rejected(FrameDecoder.Side.SERVER, 0x01, 0, 0, 0, 20, 'R', 'D', 'L', 'G', 0, 1, 0, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 0, 1, 0xff).contains("HELLO VM name is not valid UTF-8"));
         assertTrue(rejected(FrameDecoder.Side.CLIENT, 0x05, 0, 0, 0, 4, 0x63, 0, 1, 'x')
                 .contains("unknown ERROR code 99 (reason: x)"));
@@ -234,7 +236,7 @@ class FrameCodecTest {
     void encoderRefusesWhatTheDecoderWouldRefuse() {
         assertThrows(IllegalArgumentException.class, () -> encode(new DataFrame(0, new byte[0])));
         assertThrows(IllegalArgumentException.class, () -> encode(new DataFrame(0, new byte[65537])));
-        assertThrows(IllegalArgumentException.class, () -> encode(new HelloFrame(1, 0, "x".repeat(1025), "a")));
+        assertThrows(IllegalArgumentException.class, () -> encode(new HelloFrame(1, 0, 0, "x".repeat(1025), "a")));
         // a long reason is cut at a character boundary, never mid-character
         byte[] wire = encode(new ErrorFrame(ErrorCode.SERVER_ERROR, "é".repeat(600)));
         assertEquals(5 + 3 + 1024, wire.length);
@@ -242,6 +244,6 @@ class FrameCodecTest {
         channel.writeInbound(Unpooled.wrappedBuffer(wire));
         ErrorFrame decoded = channel.readInbound();
         assertEquals("é".repeat(512), decoded.reason());
-        assertFalse(new HelloFrame(1, 0, "secret", "a").toString().contains("secret"));
+        assertFalse(new HelloFrame(1, 0, 0, "secret", "a").toString().contains("secret"));
     }
 }

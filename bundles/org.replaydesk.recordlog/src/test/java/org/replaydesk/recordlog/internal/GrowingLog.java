@@ -34,6 +34,12 @@ final class GrowingLog implements AutoCloseable {
         writtenNanosByEnd.put(file.length(), System.nanoTime());
     }
 
+    synchronized void appendBytes(byte[] bytes) throws IOException {
+        file.seek(file.length());
+        file.write(bytes);
+        writtenNanosByEnd.put(file.length(), System.nanoTime());
+    }
+
     synchronized void finish() throws IOException {
         file.seek(0);
         file.write(QEMU_7_2_HEADER);

@@ -220,8 +220,8 @@ class StreamingTest {
         assertTrue(s.isDone());
     }
 
-    @Test
-    void garbageFromTheServerStopsTheClientWithAClearError() throws Exception {
+    /** Answers the first connection with an HTTP error, as a web server on the wrong port would. */
+    private ReplayDeskException errorFromFakeServer(SubscriptionOptions options) throws Exception {
         try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread t = new Thread(() -> {
                 try (Socket c = fake.accept()) {
@@ -238,15 +238,65 @@ class StreamingTest {
             t.start();
             CollectingSink sink = new CollectingSink(0);
             Subscription s = subscriber.subscribe((InetSocketAddress) fake.getLocalSocketAddress(), VM, 0, sink,
-                    options());
+                    options);
             cleanup.add(s);
             ReplayDeskException e = sink.awaitError(10);
             assertEquals(Status.FAILED, e.status());
-            assertTrue(e.getMessage().contains("sent data that is not the record-log protocol: bad record-log frame "
-                    + "at stream byte 0: unknown frame type 0x48"), e.getMessage());
-            assertTrue(e.getMessage().contains("(VM 'desk1')"), e.getMessage());
+            assertTrue(e.getMessage().contains("(VM 'desk1') sent data that is not the record-log protocol: "),
+                    e.getMessage());
             assertTrue(s.isDone());
             assertEquals(0, s.reconnects(), "garbage is not retried");
+            return e;
+        }
+    }
+
+    @Test
+    void garbageFromTheServerStopsTheClientWithAClearError() throws Exception {
+        assertTrue(errorFromFakeServer(options().withCompress(false)).getMessage().endsWith("bad record-log frame "
+                + "at stream byte 0: unknown frame type 0x48 (a client accepts 0x02-0x05; is this a record-log "
+                + "server?)"));
+        String zlib = errorFromFakeServer(options()).getMessage();
+        assertTrue(zlib.contains("not a zlib stream, or one that inflates beyond 4194304 bytes per read"), zlib);
+    }
+
+    @Test
+    void uncompressedStreamIsByteIdenticalAndCompressionShrinksTheWire() throws Exception {
+        byte[] file = null;
+        long[] wire = new long[2];
+        for (int round = 0; round < 2; round++) {
+            GrowingLog log = publishNewLog();
+            // compressible like a record log: repeated small events with varying numbers
+            for (int i = 0; i < 20_000; i++) {
+                log.appendBytes(new byte[] {0x01, 0x00, 0x00, (byte) (i >> 8), (byte) i, 0x02, 0x00, 0x00, 0x00, 0x09});
+            }
+            log.finish();
+            CollectingSink sink = new CollectingSink(0);
+            Subscription s = subscribe(0, sink, options().withCompress(round == 1));
+            CollectingSink.End end = sink.awaitEnd(10);
+            file = Files.readAllBytes(dir.resolve("record.log"));
+            assertArrayEquals(file, withHeader(sink.bytes(), end.header()));
+            wire[round] = s.wireBytesReceived();
+            server.unpublish(VM);
+        }
+        System.out.printf("wire bytes for a %d-byte log: %d plain, %d zlib%n", file.length, wire[0], wire[1]);
+        assertTrue(wire[0] > file.length, "plain: frames add their headers");
+        assertTrue(wire[1] * 3 < wire[0], "zlib shrinks a repetitive log at least 3x");
+    }
+
+    @Test
+    void unknownHelloFlagsAreRefused() throws Exception {
+        publishNewLog();
+        try (Socket raw = new Socket(server.address().getAddress(), server.address().getPort())) {
+            io.netty.buffer.ByteBuf hello = io.netty.buffer.Unpooled.buffer();
+            FrameEncoder.write(new HelloFrame(1, 0x8000, 0, TOKEN, "desk1"), hello);
+            raw.getOutputStream().write(io.netty.buffer.ByteBufUtil.getBytes(hello));
+            byte[] answer = raw.getInputStream().readAllBytes();
+            io.netty.channel.embedded.EmbeddedChannel decoder = new io.netty.channel.embedded.EmbeddedChannel(
+                    new FrameDecoder(FrameDecoder.Side.CLIENT));
+            decoder.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(answer));
+            ErrorFrame error = decoder.readInbound();
+            assertEquals(new ErrorFrame(ErrorCode.BAD_REQUEST, "unknown HELLO flags 0x8000; this server knows 0x1 "
+                    + "(zlib)"), error);
         }
     }
 
