@@ -157,8 +157,8 @@ class QemuLiveLogTest {
             Heartbeat beat = sink.lastWithIcount;
             assertTrue(beat != null && beat.icount().getAsLong() > 0 && beat.icount().getAsLong() <= icountAtQuit,
                     "heartbeats carried the recorder's icount: " + beat);
-            System.out.printf("live QEMU log: %d bytes, %d streamed before quit, last heartbeat %s%n",
-                    recorded.length, streamedWhileRunning, beat);
+            System.out.printf("live QEMU log: %d bytes, %d streamed before quit, %d bytes on the wire (zlib), last "
+                    + "heartbeat %s%n", recorded.length, streamedWhileRunning, subscription.wireBytesReceived(), beat);
         } finally {
             if (qemu.isAlive()) {
                 qemu.destroyForcibly();
