@@ -186,7 +186,8 @@ final class NettySubscription implements Subscription {
                 LOG.info("reconnected to {}, resuming at offset {}", describe(), expectedOffset);
             }
             everConnected = true;
-            ctx.writeAndFlush(new HelloFrame(Frame.VERSION, options.compress() ? HelloFrame.FLAG_ZLIB : 0, expectedOffset, options.token(), vm.value()));
+            int flags = options.compress() ? HelloFrame.FLAG_ZLIB : 0;
+            ctx.writeAndFlush(new HelloFrame(Frame.VERSION, flags, expectedOffset, options.token(), vm.value()));
         }
 
         @Override

@@ -300,6 +300,64 @@ class StreamingTest {
         }
     }
 
+    /** Reads one frame with the server's decoder from a blocking socket. */
+    private static Object readFrame(InputStream in) throws Exception {
+        io.netty.channel.embedded.EmbeddedChannel decoder = new io.netty.channel.embedded.EmbeddedChannel(
+                new FrameDecoder(FrameDecoder.Side.SERVER));
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("client closed before a whole frame");
+            }
+            decoder.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {(byte) b}));
+            Object frame = decoder.readInbound();
+            if (frame != null) {
+                return frame;
+            }
+        }
+    }
+
+    private static void send(OutputStream out, Frame frame) throws Exception {
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+        FrameEncoder.write(frame, buf);
+        out.write(io.netty.buffer.ByteBufUtil.getBytes(buf));
+        out.flush();
+    }
+
+    @Test
+    void aSilentServerCountsAsDroppedAndTheNextHelloAsksForTheNextByte() throws Exception {
+        List<HelloFrame> hellos = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ServerSocket fake = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (Socket first = fake.accept()) {
+                    hellos.add((HelloFrame) readFrame(first.getInputStream()));
+                    send(first.getOutputStream(), new DataFrame(0, new byte[10]));
+                    // then silence: no heartbeat, no close
+                    try (Socket second = fake.accept()) {
+                        hellos.add((HelloFrame) readFrame(second.getInputStream()));
+                        send(second.getOutputStream(), new EndFrame(10, GrowingLog.QEMU_7_2_HEADER));
+                        Thread.sleep(500);
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            CollectingSink sink = new CollectingSink(0);
+            Subscription s = subscriber.subscribe((InetSocketAddress) fake.getLocalSocketAddress(), VM, 0, sink,
+                    options().withCompress(false).withIdleTimeout(Duration.ofMillis(300)));
+            cleanup.add(s);
+            assertEquals(10, sink.awaitEnd(10).finalSize());
+            assertEquals(1, s.reconnects());
+            assertEquals(2, hellos.size());
+            assertEquals(0, hellos.get(0).startOffset());
+            assertEquals(10, hellos.get(1).startOffset(), "the second HELLO asks for the byte after the last one");
+            assertEquals(TOKEN, hellos.get(1).token());
+            assertEquals(0, hellos.get(1).flags());
+        }
+    }
+
     @Test
     void wrongTokenIsRefused() throws Exception {
         publishNewLog();
