@@ -151,6 +151,19 @@ class StreamingTest {
     }
 
     @Test
+    void aStartBeyondTheFinishedLogIsRefused() throws Exception {
+        GrowingLog log = publishNewLog();
+        log.append(100);
+        log.finish();
+        CollectingSink sink = new CollectingSink(1000);
+        subscribe(1000, sink, options());
+        ReplayDeskException e = sink.awaitError(10);
+        assertEquals(Status.INVALID_ARGUMENT, e.status());
+        assertTrue(e.getMessage().endsWith("(BAD_REQUEST): start offset 1000 is beyond the finished log's 112 bytes"),
+                e.getMessage());
+    }
+
+    @Test
     void droppedConnectionsResumeWithoutGapOrDuplicate() throws Exception {
         GrowingLog log = publishNewLog();
         CollectingSink sink = new CollectingSink(0);
