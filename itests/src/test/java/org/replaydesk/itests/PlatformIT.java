@@ -43,8 +43,12 @@ public class PlatformIT extends ReplayDeskTestSupport {
     @Test
     public void everyBundleIsActive() throws Exception {
         await("every bundle to be active", Duration.ofSeconds(60), () -> inactiveBundles().isEmpty());
-        long ours = Arrays.stream(bundleContext.getBundles()).filter(b -> b.getSymbolicName().startsWith("org.replaydesk.")).count();
-        assertEquals("ReplayDesk bundles installed", 6, ours);
+        java.util.Set<String> ours = Arrays.stream(bundleContext.getBundles()).map(Bundle::getSymbolicName)
+                .filter(n -> n.startsWith("org.replaydesk.")).collect(java.util.stream.Collectors.toSet());
+        for (String expected : List.of("api", "qmp", "rfb", "hypervisor.qemu", "display.vnc", "shell", "recordlog")) {
+            assertTrue("bundle org.replaydesk." + expected + " installed: " + ours,
+                    ours.contains("org.replaydesk." + expected));
+        }
         assertTrue(execute("bundle:list -t 0 --no-format").contains("ReplayDesk :: Hypervisor :: QEMU"));
     }
 
@@ -111,6 +115,39 @@ public class PlatformIT extends ReplayDeskTestSupport {
         assertTrue(stats, stats.toLowerCase().contains("upstream"));
         assertTrue(displayList, displayList.contains("life\t127.0.0.1:" + relay.address().getPort() + "\t"));
         execute("desk:vm-resume life");
+
+        // The container's record-log streamer serves the live log: a subscriber gets bytes and the icount.
+        var subscriberRef = bundleContext.getServiceReference(org.replaydesk.recordlog.RecordLogSubscriber.class);
+        var publisherRef = bundleContext.getServiceReference(org.replaydesk.recordlog.RecordLogPublisher.class);
+        assertTrue("no record-log services", subscriberRef != null && publisherRef != null);
+        var publisher = bundleContext.getService(publisherRef);
+        await("life published by the streamer", Duration.ofSeconds(20),
+                () -> publisher.published().contains(VmName.of("life")));
+        java.util.concurrent.atomic.AtomicLong streamed = new java.util.concurrent.atomic.AtomicLong();
+        var subscription = bundleContext.getService(subscriberRef).subscribe(publisher.address(), VmName.of("life"), 0,
+                new org.replaydesk.recordlog.RecordLogSink() {
+                    @Override
+                    public void onData(long offset, byte[] bytes) {
+                        streamed.addAndGet(bytes.length);
+                    }
+
+                    @Override
+                    public void onEnd(long finalSize, byte[] header) {
+                    }
+
+                    @Override
+                    public void onError(org.replaydesk.api.ReplayDeskException error) {
+                        System.err.println("record log stream: " + error.getMessage());
+                    }
+                }, org.replaydesk.recordlog.SubscriptionOptions.defaults());
+        try {
+            await("log bytes and an icount heartbeat from the streamer", Duration.ofSeconds(20),
+                    () -> streamed.get() > 0 && subscription.lastHeartbeat().isPresent());
+        } finally {
+            subscription.close();
+            bundleContext.ungetService(subscriberRef);
+            bundleContext.ungetService(publisherRef);
+        }
 
         // The record log grows while the VM runs.
         long log1 = hypervisor().get(VmName.of("life")).status().logBytes();

@@ -52,11 +52,15 @@ final class NettySubscription implements Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(NettySubscription.class);
     /** Heartbeats queued for a stalled sink beyond this are dropped: the newest one carries all the information. */
     private static final int MAX_QUEUED_HEARTBEATS = 64;
+    /** Largest socket read: with it, what one read can inflate to is bounded by zlib's own ratio limit. */
+    static final int READ_BYTES = 16 << 10;
     /**
-     * Inflated bytes one socket read may produce: a bound against zlib bombs, far above the 14:1 of an idle log
-     * applied to a 64 KiB read.
+     * Inflated bytes one socket read may produce: a bound against zlib bombs. Deflate cannot compress better than
+     * about 1032:1, and a freshly booted guest's log (mostly zeros) comes close: 15 MB went over the wire in
+     * 66 KB. So reads are capped at {@link #READ_BYTES} and this is above 1032 times that (found by the Karaf
+     * integration test: with 64 KiB reads and a 4 MiB cap, streaming a boot log from offset 0 failed).
      */
-    static final int MAX_INFLATED_PER_READ = 4 << 20;
+    static final int MAX_INFLATED_PER_READ = 24 << 20;
 
     private final InetSocketAddress server;
     private final VmName vm;
@@ -128,6 +132,7 @@ final class NettySubscription implements Subscription {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
                 .option(ChannelOption.AUTO_READ, !lagging)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.FixedRecvByteBufAllocator(READ_BYTES))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -176,6 +176,9 @@ public class RecordLogService implements RecordLogPublisher, VmEventListener {
         old.removeListener(this);
         if (hypervisor == old) {
             hypervisor = null;
+            if (worker.isShutdown()) {
+                return; // the component is being deactivated: it unpublishes everything itself
+            }
             worker.execute(() -> {
                 live.clear();
                 server.published().forEach(server::recorderStopped);
