@@ -27,6 +27,7 @@ import org.replaydesk.pager.Manifest;
  */
 public final class FileChunkStore implements ChunkStore {
 
+    private final Path dir;
     private final Path chunksDir;
     private final Path manifestsDir;
     private final int chunkSize;
@@ -37,6 +38,7 @@ public final class FileChunkStore implements ChunkStore {
      */
     public FileChunkStore(Path dir, int chunkSize) {
         this.chunkSize = Manifest.checkChunkSize(chunkSize);
+        this.dir = dir;
         this.chunksDir = dir.resolve("chunks");
         this.manifestsDir = dir.resolve("manifests");
         try {
@@ -166,5 +168,10 @@ public final class FileChunkStore implements ChunkStore {
         } catch (IOException e) {
             throw ReplayDeskException.failed("cannot read chunk " + chunkFile(hash) + ": " + e, e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
     }
 }
