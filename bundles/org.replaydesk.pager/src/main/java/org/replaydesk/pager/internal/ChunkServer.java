@@ -47,6 +47,8 @@ public final class ChunkServer implements AutoCloseable {
     private final Channel channel;
     private final AtomicLong chunksServed = new AtomicLong();
     private final AtomicLong bytesServed = new AtomicLong();
+    private final AtomicLong getsServed = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger largestGet = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Binds the server.
@@ -101,6 +103,16 @@ public final class ChunkServer implements AutoCloseable {
         return bytesServed.get();
     }
 
+    /** @return GET requests received */
+    public long getsServed() {
+        return getsServed.get();
+    }
+
+    /** @return the most hashes one GET asked for */
+    public int largestGet() {
+        return largestGet.get();
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
@@ -120,6 +132,8 @@ public final class ChunkServer implements AutoCloseable {
             if (message instanceof PagerMessage.ManifestRequest m) {
                 ctx.writeAndFlush(manifest(m.imageId()));
             } else if (message instanceof PagerMessage.Get m) {
+                getsServed.incrementAndGet();
+                largestGet.accumulateAndGet(m.hashes().size(), Math::max);
                 queue.addAll(m.hashes());
                 if (queue.size() > QUEUE_PAUSE) {
                     ctx.channel().config().setAutoRead(false);
