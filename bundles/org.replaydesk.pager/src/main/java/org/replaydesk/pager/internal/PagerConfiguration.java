@@ -19,7 +19,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Chunk size in bytes for new images: a power of two from 4096 to 16777216 "
             + "(see the Chunk size section of docs/benchmarks.md for the choice)")
-    int chunk_size() default 262144;
+    int chunk_size() default 65536;
 
     @AttributeDefinition(description = "Serve the chunk store over TCP")
     boolean server_enabled() default true;

@@ -33,6 +33,7 @@ import org.replaydesk.pager.RemoteImage;
 public final class ChunkBenchmark {
 
     private static final int READ = 128 << 10;
+    private static final int ROUNDS = 3;
 
     record Row(int chunkSize, int chunks, int distinct, double hashMBps, double importSeconds, long sharedBytes,
             long sizeB, double firstSeconds, long firstBytes, double repeatSeconds, long repeatBytes,
@@ -107,10 +108,20 @@ public final class ChunkBenchmark {
         ChunkServer server = new ChunkServer(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "",
                 null, group);
         try {
-            FileChunkCache cache = new FileChunkCache(dir.resolve("cache"), 16L << 30);
-            NettyImagePager pager = new NettyImagePager(cache, group, "", null, 16, Duration.ofSeconds(60));
-            long[] first = join(pager, server.address(), "a");
-            long[] repeat = join(pager, server.address(), "b");
+            // Join times are the best of ROUNDS, each on a fresh cache: the machine is shared, and one slow round
+            // says more about the neighbours than about the chunk size.
+            long[] first = null;
+            long[] repeat = null;
+            for (int round = 0; round < ROUNDS; round++) {
+                Path cacheDir = dir.resolve("cache" + round);
+                FileChunkCache cache = new FileChunkCache(cacheDir, 16L << 30);
+                NettyImagePager pager = new NettyImagePager(cache, group, "", null, 16, Duration.ofSeconds(60));
+                long[] f = join(pager, server.address(), "a");
+                long[] r = join(pager, server.address(), "b");
+                first = first == null || f[0] < first[0] ? f : first;
+                repeat = repeat == null || r[0] < repeat[0] ? r : repeat;
+                deleteTree(cacheDir);
+            }
             return new Row(chunkSize, ma.chunks().size(), ma.distinctChunks().size(), a.length / hashSeconds / 1e6,
                     importSeconds, sharedBytes, mb.imageSize(), first[0] / 1e9, first[1], repeat[0] / 1e9, repeat[1],
                     repeat[2]);
@@ -164,9 +175,23 @@ public final class ChunkBenchmark {
                 + "later (B, " + Files.size(images.get(1)) / 1_000_000 + " MB; it holds both snapshots). "
                 + "\"B shared with A\": bytes of B in chunks the store already had from A, which a client that joined "
                 + "from A does not fetch again. First join: A over loopback TCP into an empty cache, read start to end "
-                + "in 128 KiB reads, read-ahead 16 chunks. Repeat join: B on the cache A left.\n\n"
-                + table;
+                + "in 128 KiB reads, read-ahead 16 chunks. Repeat join: B on the cache A left. Join times: best of " + ROUNDS + " rounds, each on a fresh cache.\n\n"
+                + table + "\n" + CHOICE;
     }
+
+    /** Why the default chunk size is what it is; kept with the table so a rerun keeps the reasoning beside it. */
+    private static final String CHOICE = ""
+            + "Choice: **64 KiB** (`chunk.size` default). It is the qcow2 cluster size, so a cluster that changes "
+            + "between snapshots touches exactly one chunk. A repeat join moves only a little more than with 16 KiB"
+            + " chunks, with a quarter of the chunks (files, hashes, GET entries). Above 256 KiB, sharing "
+            + "collapses: B keeps only the half that is A's own snapshot, so almost none of B's second vmstate "
+            + "lines up with A's chunks and a repeat join moves the whole new half. The likely cause, not checked: "
+            + "qcow2 places the second vmstate at an offset that is 256 KiB-aligned relative to the first but not "
+            + "512 KiB-aligned. Smaller chunks cost import time (one file per chunk) and loopback join time (per-"
+            + "chunk work on a synchronous client). SHA-256 (about 1.1 GB/s here, with the CPU's SHA extensions) "
+            + "costs the same at every size; the dips in that column come from other work on this shared machine. "
+            + "The join times vary by about 2x between runs for the same reason."
+            + "\n";
 
     /** Replaces the "## Chunk size" section (up to the next "## " heading) or appends it. */
     static void writeSection(Path file, String section) throws IOException {
