@@ -76,7 +76,8 @@ final class ChunkConnection implements AutoCloseable {
             throw ReplayDeskException.unavailable("cannot connect to chunk server " + server + ": " + e);
         }
         channel.writeAndFlush(new PagerMessage.Hello(PagerMessage.VERSION, token));
-        Object reply = next("the answer to HELLO");
+        Object reply = next("the answer to HELLO" + (tls == null
+                ? "; is it a pager server, and does it expect TLS (client.tls.trust)?" : ""));
         if (reply instanceof PagerMessage.Welcome w) {
             maxBatch = Math.max(1, Math.min(w.maxBatch(), PagerMessage.MAX_BATCH));
         } else if (reply instanceof PagerMessage.Refused r) {

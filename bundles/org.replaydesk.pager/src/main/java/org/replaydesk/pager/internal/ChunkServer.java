@@ -16,6 +16,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,7 @@ public final class ChunkServer implements AutoCloseable {
     private static final int QUEUE_PAUSE = 4 * MAX_BATCH;
 
     private final ChunkStore store;
+    private final Duration helloTimeout;
     private final byte[] token;
     private final Channel channel;
     private final AtomicLong chunksServed = new AtomicLong();
@@ -61,7 +63,14 @@ public final class ChunkServer implements AutoCloseable {
      */
     public ChunkServer(ChunkStore store, InetSocketAddress address, String token, SslContext tls,
             EventLoopGroup group) {
+        this(store, address, token, tls, group, Duration.ofSeconds(HELLO_TIMEOUT_SECONDS));
+    }
+
+    /** As above, with the time a connection has to say HELLO (shortened by tests). */
+    ChunkServer(ChunkStore store, InetSocketAddress address, String token, SslContext tls, EventLoopGroup group,
+            Duration helloTimeout) {
         this.store = store;
+        this.helloTimeout = helloTimeout;
         this.token = token.getBytes(StandardCharsets.UTF_8);
         try {
             channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -73,8 +82,8 @@ public final class ChunkServer implements AutoCloseable {
                             if (tls != null) {
                                 ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                             }
-                            ch.pipeline().addLast("hello-timeout", new ReadTimeoutHandler(HELLO_TIMEOUT_SECONDS,
-                                    TimeUnit.SECONDS));
+                            ch.pipeline().addLast("hello-timeout", new ReadTimeoutHandler(helloTimeout.toMillis(),
+                                    TimeUnit.MILLISECONDS));
                             ch.pipeline().addLast("decoder", PagerFrameDecoder.forServer());
                             ch.pipeline().addLast("encoder", PagerFrameEncoder.INSTANCE);
                             ch.pipeline().addLast("session", new Session());
@@ -232,8 +241,8 @@ public final class ChunkServer implements AutoCloseable {
             if (cause instanceof PagerProtocolException) {
                 badRequest(ctx, cause.getMessage());
             } else if (cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
-                LOG.info("Chunk server: {} sent no HELLO within {} s; closing", ctx.channel().remoteAddress(),
-                        HELLO_TIMEOUT_SECONDS);
+                LOG.info("Chunk server: {} sent no HELLO within {} ms; closing", ctx.channel().remoteAddress(),
+                        helloTimeout.toMillis());
                 ctx.close();
             } else {
                 LOG.debug("Chunk server: connection {} failed", ctx.channel().remoteAddress(), cause);

@@ -276,4 +276,40 @@ class PagerLoopbackTest {
             assertEquals("unknown client message type 0x47", message);
         }
     }
+
+    @Test
+    void aConnectionThatNeverSaysHelloIsClosed() throws Exception {
+        server = new ChunkServer(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "", null, group,
+                Duration.ofMillis(300));
+        InetSocketAddress address = server.address();
+        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+            s.setSoTimeout(5000);
+            long t0 = System.nanoTime();
+            assertEquals(-1, s.getInputStream().read(), "the server closes without a word");
+            assertTrue(System.nanoTime() - t0 < 4_000_000_000L);
+        }
+    }
+
+    @Test
+    void aServerSpeakingAnotherProtocolGivesTheClientAClearError() throws Exception {
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (Socket s = fake.accept()) {
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(
+                            java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getInputStream().read();
+                } catch (java.io.IOException e) {
+                    // The client hung up: expected.
+                }
+            });
+            t.start();
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), fake.getLocalPort());
+            ReplayDeskException e = assertThrows(ReplayDeskException.class,
+                    () -> pager(new FileChunkCache(tmp.resolve("cache"), 1 << 20), "", 0).open(address, "vm1-s1"));
+            assertEquals("chunk server " + address + ": protocol error: unknown server message type 0x48 (while we "
+                    + "waited for the answer to HELLO; is it a pager server, and does it expect TLS "
+                    + "(client.tls.trust)?)", e.getMessage());
+            t.join(5000);
+        }
+    }
 }
