@@ -24,6 +24,15 @@ public interface ChunkStore {
     Manifest importImage(String imageId, Path image, ImportProgress progress);
 
     /**
+     * Removes an image: its manifest, and its chunks that no other image uses. Snapshotters keep a bounded number of
+     * snapshots, so the store must be able to shrink.
+     *
+     * @param imageId the image
+     * @return whether there was such an image
+     */
+    boolean removeImage(String imageId);
+
+    /**
      * @param imageId an image id
      * @return its manifest, or empty when the store has no such image
      */

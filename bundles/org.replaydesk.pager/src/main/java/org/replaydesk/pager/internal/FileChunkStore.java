@@ -54,8 +54,12 @@ public final class FileChunkStore implements ChunkStore {
         return chunkSize;
     }
 
+    /**
+     * Imports and removals are serialised, so a removal never deletes a chunk that an import running at the same time
+     * has just found present and counted on. Reads take no lock: a chunk file is either there, whole, or not.
+     */
     @Override
-    public Manifest importImage(String imageId, Path image, ImportProgress progress) {
+    public synchronized Manifest importImage(String imageId, Path image, ImportProgress progress) {
         Manifest.checkImageId(imageId);
         long size;
         List<ChunkHash> hashes = new ArrayList<>();
@@ -127,6 +131,27 @@ public final class FileChunkStore implements ChunkStore {
     Path chunkFile(ChunkHash hash) {
         String hex = hash.hex();
         return chunksDir.resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    @Override
+    public synchronized boolean removeImage(String imageId) {
+        Optional<Manifest> removed = manifest(imageId);
+        if (removed.isEmpty()) {
+            return false;
+        }
+        try {
+            Files.delete(manifestsDir.resolve(imageId + ".json"));
+            java.util.Set<ChunkHash> unused = new java.util.HashSet<>(removed.get().chunks());
+            for (String other : imageIds()) {
+                manifest(other).ifPresent(m -> unused.removeAll(m.chunks()));
+            }
+            for (ChunkHash h : unused) {
+                Files.deleteIfExists(chunkFile(h));
+            }
+        } catch (IOException e) {
+            throw ReplayDeskException.failed("cannot remove image " + imageId + " from " + dir + ": " + e, e);
+        }
+        return true;
     }
 
     @Override

@@ -133,6 +133,11 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager {
     }
 
     @Override
+    public boolean removeImage(String imageId) {
+        return store.removeImage(imageId);
+    }
+
+    @Override
     public Optional<Manifest> manifest(String imageId) {
         return store.manifest(imageId);
     }

@@ -2,6 +2,7 @@ package org.replaydesk.pager.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.Status;
 import org.replaydesk.pager.ChunkHash;
+import org.replaydesk.pager.ImportProgress;
 import org.replaydesk.pager.Manifest;
 
 /** Chunking an image into the store and reassembling it from the manifest. */
@@ -66,6 +68,32 @@ class FileChunkStoreTest {
         List<Long> stored = new ArrayList<>();
         store.importImage("img-2", file, (read, total, s) -> stored.add(s));
         assertEquals(4096, stored.get(stored.size() - 1));
+    }
+
+    @Test
+    void removingAnImageDeletesOnlyTheChunksNoOtherImageUses() throws Exception {
+        byte[] data = image(40_960, 2);
+        Path file = tmp.resolve("img");
+        Files.write(file, data);
+        FileChunkStore store = new FileChunkStore(tmp.resolve("store"), 4096);
+        Manifest first = store.importImage("first", file, ImportProgress.NONE);
+        data[0] ^= 1;
+        Files.write(file, data);
+        Manifest second = store.importImage("second", file, ImportProgress.NONE);
+        ChunkHash onlyInFirst = first.chunks().get(0);
+        ChunkHash shared = first.chunks().get(1);
+
+        assertTrue(store.removeImage("first"));
+        assertTrue(store.manifest("first").isEmpty());
+        assertTrue(store.chunk(onlyInFirst).isEmpty());
+        assertTrue(store.chunk(shared).isPresent());
+        assertEquals(List.of("second"), store.imageIds());
+        assertFalse(store.removeImage("first"));
+        assertTrue(store.removeImage("second"));
+        try (var left = Files.walk(tmp.resolve("store/chunks"))) {
+            assertEquals(0, left.filter(Files::isRegularFile).count());
+        }
+        assertEquals(second.imageSize(), data.length);
     }
 
     @Test

@@ -183,6 +183,11 @@ class PagerLoopbackTest {
             }
 
             @Override
+            public boolean removeImage(String imageId) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public Optional<Manifest> manifest(String imageId) {
                 return store.manifest(imageId);
             }
