@@ -12,33 +12,48 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.Status;
 import org.replaydesk.pager.ChunkHash;
 import org.replaydesk.pager.Manifest;
 
 /**
- * A client's connection to a {@link ChunkServer}, with blocking calls. Calls are serialised; each sends one request
- * and takes its replies, which the server sends in request order, from a queue the event loop fills. Only requested
- * replies arrive, so the queue is bounded by the caller's batch.
+ * A client's connection to a {@link ChunkServer}. Requests may overlap (a read waits for its chunks while read-ahead
+ * requests are in flight): the server answers in request order, so each request joins a FIFO when it is written and
+ * the replies complete the request at its head. A reply that does not fit the head request is a protocol error that
+ * fails every pending request and closes the connection.
  */
 final class ChunkConnection implements AutoCloseable {
-
-    /** Marks the end of the connection in the reply queue; {@link #endReason} says why. */
-    private static final Object CLOSED = new Object();
 
     private final InetSocketAddress server;
     private final Duration timeout;
     private final Channel channel;
-    private final BlockingQueue<Object> replies = new LinkedBlockingQueue<>();
-    private volatile String endReason = "the server closed the connection";
+    /** Requests written and not yet answered, oldest first; guarded by itself. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private String endReason;
     private int maxBatch;
+
+    /** One request awaiting its replies. */
+    private static final class Pending {
+        final List<ChunkHash> hashes;
+        final Map<ChunkHash, byte[]> chunks = new HashMap<>();
+        final CompletableFuture<Object> done = new CompletableFuture<>();
+        final String what;
+        int received;
+
+        Pending(List<ChunkHash> hashes, String what) {
+            this.hashes = hashes;
+            this.what = what;
+        }
+    }
 
     /**
      * Connects and says HELLO.
@@ -75,9 +90,9 @@ final class ChunkConnection implements AutoCloseable {
         } catch (RuntimeException e) {
             throw ReplayDeskException.unavailable("cannot connect to chunk server " + server + ": " + e);
         }
-        channel.writeAndFlush(new PagerMessage.Hello(PagerMessage.VERSION, token));
-        Object reply = next("the answer to HELLO" + (tls == null
-                ? "; is it a pager server, and does it expect TLS (client.tls.trust)?" : ""));
+        Object reply = await(send(new PagerMessage.Hello(PagerMessage.VERSION, token), null,
+                "the answer to HELLO" + (tls == null
+                        ? "; is it a pager server, and does it expect TLS (client.tls.trust)?" : "")));
         if (reply instanceof PagerMessage.Welcome w) {
             maxBatch = Math.max(1, Math.min(w.maxBatch(), PagerMessage.MAX_BATCH));
         } else if (reply instanceof PagerMessage.Refused r) {
@@ -86,7 +101,8 @@ final class ChunkConnection implements AutoCloseable {
                     + r.reason());
         } else {
             close();
-            throw unexpected(reply, "WELCOME or REFUSED");
+            throw ReplayDeskException.failed("chunk server " + server + " answered HELLO with " + reply
+                    + " instead of WELCOME or REFUSED", null);
         }
     }
 
@@ -99,9 +115,8 @@ final class ChunkConnection implements AutoCloseable {
      * @param imageId the image
      * @return its manifest
      */
-    synchronized Manifest manifest(String imageId) {
-        channel.writeAndFlush(new PagerMessage.ManifestRequest(imageId));
-        Object reply = next("the manifest of " + imageId);
+    Manifest manifest(String imageId) {
+        Object reply = await(send(new PagerMessage.ManifestRequest(imageId), null, "the manifest of " + imageId));
         if (reply instanceof PagerMessage.ManifestReply m) {
             Manifest manifest = Manifest.fromJson(m.json());
             if (!manifest.imageId().equals(imageId)) {
@@ -110,85 +125,144 @@ final class ChunkConnection implements AutoCloseable {
             }
             return manifest;
         }
-        if (reply instanceof PagerMessage.Error e) {
-            throw new ReplayDeskException(e.code() == PagerMessage.ErrorCode.NO_SUCH_IMAGE ? Status.NOT_FOUND
-                    : Status.FAILED, "chunk server " + server + ": " + e.message());
+        if (!(reply instanceof PagerMessage.Error e)) {
+            close();
+            throw ReplayDeskException.failed("chunk server " + server + " answered a manifest request with " + reply,
+                    null);
         }
-        throw unexpected(reply, "MANIFEST or ERROR");
+        throw new ReplayDeskException(e.code() == PagerMessage.ErrorCode.NO_SUCH_IMAGE ? Status.NOT_FOUND
+                : Status.FAILED, "chunk server " + server + ": " + e.message());
     }
 
     /**
+     * Sends a GET without waiting.
+     *
      * @param hashes at most {@link #maxBatch()} hashes
-     * @return each hash's bytes as received (not verified), or null when the server has no such chunk
+     * @return completes with each hash's bytes as received (not verified), or null for a hash the server lacks; fails
+     *     with a {@link ReplayDeskException} when the connection ends or breaks the protocol
      */
-    synchronized Map<ChunkHash, byte[]> get(List<ChunkHash> hashes) {
-        channel.writeAndFlush(new PagerMessage.Get(hashes));
-        Map<ChunkHash, byte[]> result = new HashMap<>();
-        for (ChunkHash expected : hashes) {
-            Object reply = next("chunk " + expected);
-            if (reply instanceof PagerMessage.Chunk c && c.hash().equals(expected)) {
-                result.put(expected, c.data());
-            } else if (reply instanceof PagerMessage.Missing m && m.hash().equals(expected)) {
-                result.put(expected, null);
-            } else {
-                throw unexpected(reply, "CHUNK or MISSING for " + expected);
-            }
-        }
-        return result;
+    @SuppressWarnings("unchecked")
+    CompletableFuture<Map<ChunkHash, byte[]>> getAsync(List<ChunkHash> hashes) {
+        return send(new PagerMessage.Get(hashes), hashes, hashes.size() + " chunks")
+                .thenApply(result -> (Map<ChunkHash, byte[]>) result);
     }
 
-    private Object next(String waitingFor) {
-        Object reply;
+    /** Blocking {@link #getAsync}. */
+    Map<ChunkHash, byte[]> get(List<ChunkHash> hashes) {
+        return await(getAsync(hashes));
+    }
+
+    private CompletableFuture<Object> send(PagerMessage request, List<ChunkHash> hashes, String what) {
+        Pending p = new Pending(hashes, what);
+        synchronized (pending) {
+            if (endReason != null) {
+                p.done.completeExceptionally(ended(what));
+                return p.done;
+            }
+            // Queue and write under one lock, so the FIFO order is the order on the wire.
+            pending.add(p);
+            channel.writeAndFlush(request);
+        }
+        return p.done;
+    }
+
+    /** Waits for a reply; a timeout closes the connection, since the replies' order can no longer be trusted. */
+    <T> T await(CompletableFuture<T> future) {
         try {
-            reply = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ReplayDeskException.unavailable("interrupted while waiting for " + waitingFor + " from chunk "
-                    + "server " + server);
-        }
-        if (reply == null) {
-            close();
+            throw ReplayDeskException.unavailable("interrupted while waiting for chunk server " + server);
+        } catch (TimeoutException e) {
+            end("no reply for " + timeout.toSeconds() + " s");
             throw new ReplayDeskException(Status.TIMEOUT, "chunk server " + server + " sent nothing for "
-                    + timeout.toSeconds() + " s while we waited for " + waitingFor);
+                    + timeout.toSeconds() + " s while we waited for a reply");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ReplayDeskException r) {
+                throw r;
+            }
+            throw ReplayDeskException.failed("chunk server " + server + ": " + e.getCause(), e.getCause());
         }
-        if (reply == CLOSED) {
-            replies.add(CLOSED);
-            throw ReplayDeskException.unavailable("chunk server " + server + ": " + endReason + " (while we waited "
-                    + "for " + waitingFor + ")");
-        }
-        return reply;
     }
 
-    private ReplayDeskException unexpected(Object reply, String expected) {
-        close();
-        if (reply instanceof PagerMessage.Error e) {
-            return ReplayDeskException.failed("chunk server " + server + " reported an error: " + e.message(), null);
+    private ReplayDeskException ended(String what) {
+        return ReplayDeskException.unavailable("chunk server " + server + ": " + endReason + " (while we waited for "
+                + what + ")");
+    }
+
+    /** Fails every pending request with the reason and closes. */
+    private void end(String reason) {
+        List<Pending> failed;
+        synchronized (pending) {
+            if (endReason == null) {
+                endReason = reason;
+            }
+            failed = List.copyOf(pending);
+            pending.clear();
         }
-        return ReplayDeskException.failed("chunk server " + server + " sent " + reply + " where " + expected
-                + " was due; closing the connection", null);
+        for (Pending p : failed) {
+            p.done.completeExceptionally(ended(p.what));
+        }
+        channel.close();
     }
 
     @Override
     public void close() {
-        channel.close();
+        end("the connection was closed");
     }
 
+    /** Runs on the event loop: matches each reply to the oldest pending request. */
     private final class Replies extends SimpleChannelInboundHandler<PagerMessage> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, PagerMessage message) {
-            replies.add(message);
+            Pending head;
+            synchronized (pending) {
+                head = pending.peek();
+            }
+            if (head == null) {
+                end("sent " + message + " that nobody asked for");
+                return;
+            }
+            boolean complete;
+            if (head.hashes == null) {
+                boolean fits = message instanceof PagerMessage.Welcome || message instanceof PagerMessage.Refused
+                        || message instanceof PagerMessage.ManifestReply || message instanceof PagerMessage.Error;
+                if (!fits) {
+                    end("sent " + message + " where the answer to " + head.what + " was due");
+                    return;
+                }
+                complete = true;
+            } else {
+                ChunkHash expected = head.hashes.get(head.received);
+                if (message instanceof PagerMessage.Chunk c && c.hash().equals(expected)) {
+                    head.chunks.put(expected, c.data());
+                } else if (message instanceof PagerMessage.Missing m && m.hash().equals(expected)) {
+                    head.chunks.put(expected, null);
+                } else if (message instanceof PagerMessage.Error e) {
+                    end("reported an error: " + e.message());
+                    return;
+                } else {
+                    end("sent " + message + " where CHUNK or MISSING for " + expected + " was due");
+                    return;
+                }
+                complete = ++head.received == head.hashes.size();
+            }
+            if (complete) {
+                synchronized (pending) {
+                    pending.poll();
+                }
+                head.done.complete(head.hashes == null ? message : head.chunks);
+            }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            replies.add(CLOSED);
+            end("the server closed the connection");
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            endReason = cause instanceof PagerProtocolException ? "protocol error: " + cause.getMessage()
-                    : cause.toString();
-            ctx.close();
+            end(cause instanceof PagerProtocolException ? "protocol error: " + cause.getMessage() : cause.toString());
         }
     }
 }
