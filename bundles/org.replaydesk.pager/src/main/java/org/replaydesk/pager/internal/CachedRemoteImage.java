@@ -14,11 +14,15 @@ import org.replaydesk.pager.Manifest;
 import org.replaydesk.pager.RemoteImage;
 
 /**
- * A {@link RemoteImage} over one {@link ChunkConnection}. A read takes the chunks it covers from the cache; those
- * missing, plus up to {@code readAhead} following chunks the cache lacks, are fetched in GETs of at most the server's
- * batch size. Read-ahead rides in the same round trip as the demand fetch, because replay reads a snapshot mostly
- * in order and a round trip costs more than a few extra chunks. Every received chunk is hashed: a mismatch is asked
- * for once more (a network or memory glitch), and a second mismatch fails the read naming the chunk and server.
+ * A {@link RemoteImage} over one {@link ChunkConnection}. A read takes the chunks it covers from the cache, waits for
+ * those already being read ahead, and fetches the rest in GETs of at most the server's batch size. Every received
+ * chunk is hashed: a mismatch is asked for once more (a network or memory glitch), and a second mismatch fails the
+ * read naming the chunk and server.
+ *
+ * <p>After each read, the next {@code readAhead} chunks the cache lacks are requested without waiting, because
+ * replay reads a snapshot mostly in order: the next read then finds them in the cache or in flight, and a sequential
+ * reader pays the round trip once instead of once per window. A read-ahead chunk that fails its hash or never comes
+ * is simply not cached; the read that needs it fetches it on demand, with the retry above.
  */
 final class CachedRemoteImage implements RemoteImage {
 
@@ -27,8 +31,11 @@ final class CachedRemoteImage implements RemoteImage {
     private final Manifest manifest;
     private final ChunkCache cache;
     private final int readAhead;
-    private long chunksFetched;
-    private long bytesFetched;
+    private final java.util.concurrent.atomic.AtomicLong chunksFetched = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong bytesFetched = new java.util.concurrent.atomic.AtomicLong();
+    /** Chunks requested by read-ahead and not yet cached; completes with the verified bytes, or null. */
+    private final Map<ChunkHash, java.util.concurrent.CompletableFuture<byte[]>> inFlight =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     CachedRemoteImage(ChunkConnection connection, String server, Manifest manifest, ChunkCache cache, int readAhead) {
         this.connection = connection;
@@ -63,24 +70,24 @@ final class CachedRemoteImage implements RemoteImage {
         Set<ChunkHash> toFetch = new LinkedHashSet<>();
         for (int i = first; i <= last; i++) {
             ChunkHash h = hashes.get(i);
-            if (!held.containsKey(h) && !toFetch.contains(h)) {
-                Optional<byte[]> cached = cache.get(h);
-                if (cached.isPresent()) {
-                    held.put(h, cached.get());
-                } else {
-                    toFetch.add(h);
-                }
+            if (held.containsKey(h) || toFetch.contains(h)) {
+                continue;
+            }
+            java.util.concurrent.CompletableFuture<byte[]> coming = inFlight.get(h);
+            byte[] data = coming != null ? connection.await(coming) : null;
+            if (data == null) {
+                data = cache.get(h).orElse(null);
+            }
+            if (data != null) {
+                held.put(h, data);
+            } else {
+                toFetch.add(h);
             }
         }
         if (!toFetch.isEmpty()) {
-            for (int i = last + 1; i <= Math.min(hashes.size() - 1, last + readAhead); i++) {
-                ChunkHash h = hashes.get(i);
-                if (!held.containsKey(h) && !cache.contains(h)) {
-                    toFetch.add(h);
-                }
-            }
             fetch(new ArrayList<>(toFetch), held);
         }
+        readAhead(last + 1);
 
         int written = 0;
         for (int i = first; i <= last; i++) {
@@ -122,8 +129,8 @@ final class CachedRemoteImage implements RemoteImage {
                             + manifest.chunks().indexOf(h) + " of image " + manifest.imageId() + "); was the image "
                             + "removed from its store?");
                 }
-                chunksFetched++;
-                bytesFetched += data.length;
+                chunksFetched.incrementAndGet();
+                bytesFetched.addAndGet(data.length);
                 if (!h.matches(data)) {
                     mismatched.add(h);
                     continue;
@@ -134,14 +141,67 @@ final class CachedRemoteImage implements RemoteImage {
         }
     }
 
-    @Override
-    public synchronized long chunksFetched() {
-        return chunksFetched;
+    /**
+     * Requests the chunks from {@code start} on that the cache lacks, without waiting for them. The window is
+     * refilled only once its middle chunk is neither cached nor in flight, so a sequential reader sends one GET per
+     * half window rather than one per newly uncovered chunk.
+     */
+    private void readAhead(int start) {
+        List<ChunkHash> hashes = manifest.chunks();
+        if (readAhead == 0 || start >= hashes.size()) {
+            return;
+        }
+        ChunkHash middle = hashes.get(Math.min(hashes.size() - 1, start + readAhead / 2));
+        if (inFlight.containsKey(middle) || cache.contains(middle)) {
+            return;
+        }
+        List<ChunkHash> wanted = new ArrayList<>();
+        for (int i = start; i < Math.min(hashes.size(), start + readAhead); i++) {
+            ChunkHash h = hashes.get(i);
+            if (!inFlight.containsKey(h) && !cache.contains(h) && !wanted.contains(h)) {
+                wanted.add(h);
+            }
+        }
+        int batch = connection.maxBatch();
+        for (int from = 0; from < wanted.size(); from += batch) {
+            List<ChunkHash> part = List.copyOf(wanted.subList(from, Math.min(wanted.size(), from + batch)));
+            for (ChunkHash h : part) {
+                inFlight.put(h, new java.util.concurrent.CompletableFuture<>());
+            }
+            // Hashing and writing to the cache run off the event loop, which must keep reading replies.
+            connection.getAsync(part).whenCompleteAsync((got, failure) -> {
+                for (ChunkHash h : part) {
+                    byte[] data = got == null ? null : got.get(h);
+                    try {
+                        if (data != null) {
+                            chunksFetched.incrementAndGet();
+                            bytesFetched.addAndGet(data.length);
+                            if (h.matches(data)) {
+                                cache.put(h, data);
+                            } else {
+                                data = null;
+                            }
+                        }
+                    } catch (RuntimeException e) {
+                        // A full disk, say: the reader still gets the verified bytes, and the error when it caches.
+                    } finally {
+                        // Completed before it leaves the map: a reader finds the chunk either here or in the cache.
+                        inFlight.get(h).complete(data);
+                        inFlight.remove(h);
+                    }
+                }
+            });
+        }
     }
 
     @Override
-    public synchronized long bytesFetched() {
-        return bytesFetched;
+    public long chunksFetched() {
+        return chunksFetched.get();
+    }
+
+    @Override
+    public long bytesFetched() {
+        return bytesFetched.get();
     }
 
     @Override

@@ -107,19 +107,43 @@ class PagerLoopbackTest {
     }
 
     @Test
-    void readAheadFetchesFollowingChunksInTheSameRequest() {
+    void readAheadFetchesTheFollowingChunksWithoutBeingWaitedFor() throws Exception {
         InetSocketAddress address = serve(store, "");
         FileChunkCache cache = new FileChunkCache(tmp.resolve("cache"), 1 << 30);
+        List<ChunkHash> chunks = store.manifest("vm1-s1").orElseThrow().chunks();
         try (RemoteImage remote = pager(cache, "", 16).open(address, "vm1-s1")) {
-            byte[] one = remote.read(0, 100);
-            assertArrayEquals(java.util.Arrays.copyOf(image, 100), one);
-            // Chunk 0 plus 16 read ahead.
+            assertArrayEquals(java.util.Arrays.copyOf(image, 100), remote.read(0, 100));
+            // Chunk 0 on demand, then chunks 1-16 in the background.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (remote.chunksFetched() < 17 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             assertEquals(17, remote.chunksFetched());
-            remote.read(5 * CHUNK, 2 * CHUNK);
-            assertEquals(17, remote.chunksFetched());
+            assertEquals(2, server.getsServed());
+            for (int i = 1; i <= 16; i++) {
+                assertTrue(cache.contains(chunks.get(i)), "chunk " + i + " was read ahead into the cache");
+            }
+            // Chunks 5-6 come from the cache; the read-ahead that follows asks for 17-22 only.
+            assertArrayEquals(java.util.Arrays.copyOfRange(image, 5 * CHUNK, 7 * CHUNK),
+                    remote.read(5 * CHUNK, 2 * CHUNK));
             // The last bytes of the image, in its short last chunk.
             assertArrayEquals(java.util.Arrays.copyOfRange(image, SIZE - 200, SIZE), remote.read(SIZE - 200, 200));
         }
+    }
+
+    @Test
+    void sequentialReadsFindTheirChunksInFlightOrCachedAndFetchEachOnce() {
+        InetSocketAddress address = serve(store, "");
+        FileChunkCache cache = new FileChunkCache(tmp.resolve("cache"), 1 << 30);
+        int distinct = store.manifest("vm1-s1").orElseThrow().distinctChunks().size();
+        try (RemoteImage remote = pager(cache, "", 16).open(address, "vm1-s1")) {
+            assertArrayEquals(image, readAll(remote, 1000));
+            assertEquals(distinct, remote.chunksFetched());
+        }
+        assertEquals(distinct, server.chunksServed());
+        // 301 chunks, refilled every half window of 8: about 38 GETs, not one per read (1205 reads).
+        assertTrue(server.getsServed() <= 301 / 8 + 2, "one request per half read-ahead window, not per read: "
+                + server.getsServed());
     }
 
     @Test
