@@ -45,7 +45,7 @@ public class PlatformIT extends ReplayDeskTestSupport {
         await("every bundle to be active", Duration.ofSeconds(60), () -> inactiveBundles().isEmpty());
         java.util.Set<String> ours = Arrays.stream(bundleContext.getBundles()).map(Bundle::getSymbolicName)
                 .filter(n -> n.startsWith("org.replaydesk.")).collect(java.util.stream.Collectors.toSet());
-        for (String expected : List.of("api", "qmp", "rfb", "hypervisor.qemu", "display.vnc", "shell", "recordlog")) {
+        for (String expected : List.of("api", "qmp", "rfb", "hypervisor.qemu", "display.vnc", "shell", "recordlog", "pager")) {
             assertTrue("bundle org.replaydesk." + expected + " installed: " + ours,
                     ours.contains("org.replaydesk." + expected));
         }

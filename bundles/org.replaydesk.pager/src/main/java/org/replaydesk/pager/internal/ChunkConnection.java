@@ -1,0 +1,268 @@
+package org.replaydesk.pager.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.replaydesk.api.ReplayDeskException;
+import org.replaydesk.api.Status;
+import org.replaydesk.pager.ChunkHash;
+import org.replaydesk.pager.Manifest;
+
+/**
+ * A client's connection to a {@link ChunkServer}. Requests may overlap (a read waits for its chunks while read-ahead
+ * requests are in flight): the server answers in request order, so each request joins a FIFO when it is written and
+ * the replies complete the request at its head. A reply that does not fit the head request is a protocol error that
+ * fails every pending request and closes the connection.
+ */
+final class ChunkConnection implements AutoCloseable {
+
+    private final InetSocketAddress server;
+    private final Duration timeout;
+    private final Channel channel;
+    /** Requests written and not yet answered, oldest first; guarded by itself. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private String endReason;
+    private int maxBatch;
+
+    /** One request awaiting its replies. */
+    private static final class Pending {
+        final List<ChunkHash> hashes;
+        final Map<ChunkHash, byte[]> chunks = new HashMap<>();
+        final CompletableFuture<Object> done = new CompletableFuture<>();
+        final String what;
+        int received;
+
+        Pending(List<ChunkHash> hashes, String what) {
+            this.hashes = hashes;
+            this.what = what;
+        }
+    }
+
+    /**
+     * Connects and says HELLO.
+     *
+     * @param server the chunk server
+     * @param token the shared token (empty: none)
+     * @param tls TLS context or null
+     * @param group event loops
+     * @param timeout longest wait for the connection and for each reply
+     * @throws ReplayDeskException (UNAVAILABLE) when the server cannot be reached or refuses, with its reason
+     */
+    ChunkConnection(InetSocketAddress server, String token, SslContext tls, EventLoopGroup group, Duration timeout) {
+        this.server = server;
+        this.timeout = timeout;
+        try {
+            channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            if (tls != null) {
+                                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), server.getHostString(),
+                                        server.getPort()));
+                            }
+                            ch.pipeline().addLast("decoder", PagerFrameDecoder.forClient());
+                            ch.pipeline().addLast("encoder", PagerFrameEncoder.INSTANCE);
+                            ch.pipeline().addLast("replies", new Replies());
+                        }
+                    }).connect(server).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ReplayDeskException.unavailable("interrupted while connecting to chunk server " + server);
+        } catch (RuntimeException e) {
+            throw ReplayDeskException.unavailable("cannot connect to chunk server " + server + ": " + e);
+        }
+        Object reply = await(send(new PagerMessage.Hello(PagerMessage.VERSION, token), null,
+                "the answer to HELLO" + (tls == null
+                        ? "; is it a pager server, and does it expect TLS (client.tls.trust)?" : "")));
+        if (reply instanceof PagerMessage.Welcome w) {
+            maxBatch = Math.max(1, Math.min(w.maxBatch(), PagerMessage.MAX_BATCH));
+        } else if (reply instanceof PagerMessage.Refused r) {
+            close();
+            throw ReplayDeskException.unavailable("chunk server " + server + " refused the connection: "
+                    + r.reason());
+        } else {
+            close();
+            throw ReplayDeskException.failed("chunk server " + server + " answered HELLO with " + reply
+                    + " instead of WELCOME or REFUSED", null);
+        }
+    }
+
+    /** @return the most hashes the server takes in one GET */
+    int maxBatch() {
+        return maxBatch;
+    }
+
+    /**
+     * @param imageId the image
+     * @return its manifest
+     */
+    Manifest manifest(String imageId) {
+        Object reply = await(send(new PagerMessage.ManifestRequest(imageId), null, "the manifest of " + imageId));
+        if (reply instanceof PagerMessage.ManifestReply m) {
+            Manifest manifest = Manifest.fromJson(m.json());
+            if (!manifest.imageId().equals(imageId)) {
+                throw ReplayDeskException.failed("chunk server " + server + " answered the manifest of "
+                        + manifest.imageId() + " when asked for " + imageId, null);
+            }
+            return manifest;
+        }
+        if (!(reply instanceof PagerMessage.Error e)) {
+            close();
+            throw ReplayDeskException.failed("chunk server " + server + " answered a manifest request with " + reply,
+                    null);
+        }
+        throw new ReplayDeskException(e.code() == PagerMessage.ErrorCode.NO_SUCH_IMAGE ? Status.NOT_FOUND
+                : Status.FAILED, "chunk server " + server + ": " + e.message());
+    }
+
+    /**
+     * Sends a GET without waiting.
+     *
+     * @param hashes at most {@link #maxBatch()} hashes
+     * @return completes with each hash's bytes as received (not verified), or null for a hash the server lacks; fails
+     *     with a {@link ReplayDeskException} when the connection ends or breaks the protocol
+     */
+    @SuppressWarnings("unchecked")
+    CompletableFuture<Map<ChunkHash, byte[]>> getAsync(List<ChunkHash> hashes) {
+        return send(new PagerMessage.Get(hashes), hashes, hashes.size() + " chunks")
+                .thenApply(result -> (Map<ChunkHash, byte[]>) result);
+    }
+
+    /** Blocking {@link #getAsync}. */
+    Map<ChunkHash, byte[]> get(List<ChunkHash> hashes) {
+        return await(getAsync(hashes));
+    }
+
+    private CompletableFuture<Object> send(PagerMessage request, List<ChunkHash> hashes, String what) {
+        Pending p = new Pending(hashes, what);
+        synchronized (pending) {
+            if (endReason != null) {
+                p.done.completeExceptionally(ended(what));
+                return p.done;
+            }
+            // Queue and write under one lock, so the FIFO order is the order on the wire.
+            pending.add(p);
+            channel.writeAndFlush(request);
+        }
+        return p.done;
+    }
+
+    /** Waits for a reply; a timeout closes the connection, since the replies' order can no longer be trusted. */
+    <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ReplayDeskException.unavailable("interrupted while waiting for chunk server " + server);
+        } catch (TimeoutException e) {
+            end("no reply for " + timeout.toSeconds() + " s");
+            throw new ReplayDeskException(Status.TIMEOUT, "chunk server " + server + " sent nothing for "
+                    + timeout.toSeconds() + " s while we waited for a reply");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ReplayDeskException r) {
+                throw r;
+            }
+            throw ReplayDeskException.failed("chunk server " + server + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    private ReplayDeskException ended(String what) {
+        return ReplayDeskException.unavailable("chunk server " + server + ": " + endReason + " (while we waited for "
+                + what + ")");
+    }
+
+    /** Fails every pending request with the reason and closes. */
+    private void end(String reason) {
+        List<Pending> failed;
+        synchronized (pending) {
+            if (endReason == null) {
+                endReason = reason;
+            }
+            failed = List.copyOf(pending);
+            pending.clear();
+        }
+        for (Pending p : failed) {
+            p.done.completeExceptionally(ended(p.what));
+        }
+        channel.close();
+    }
+
+    @Override
+    public void close() {
+        end("the connection was closed");
+    }
+
+    /** Runs on the event loop: matches each reply to the oldest pending request. */
+    private final class Replies extends SimpleChannelInboundHandler<PagerMessage> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, PagerMessage message) {
+            Pending head;
+            synchronized (pending) {
+                head = pending.peek();
+            }
+            if (head == null) {
+                end("sent " + message + " that nobody asked for");
+                return;
+            }
+            boolean complete;
+            if (head.hashes == null) {
+                boolean fits = message instanceof PagerMessage.Welcome || message instanceof PagerMessage.Refused
+                        || message instanceof PagerMessage.ManifestReply || message instanceof PagerMessage.Error;
+                if (!fits) {
+                    end("sent " + message + " where the answer to " + head.what + " was due");
+                    return;
+                }
+                complete = true;
+            } else {
+                ChunkHash expected = head.hashes.get(head.received);
+                if (message instanceof PagerMessage.Chunk c && c.hash().equals(expected)) {
+                    head.chunks.put(expected, c.data());
+                } else if (message instanceof PagerMessage.Missing m && m.hash().equals(expected)) {
+                    head.chunks.put(expected, null);
+                } else if (message instanceof PagerMessage.Error e) {
+                    end("reported an error: " + e.message());
+                    return;
+                } else {
+                    end("sent " + message + " where CHUNK or MISSING for " + expected + " was due");
+                    return;
+                }
+                complete = ++head.received == head.hashes.size();
+            }
+            if (complete) {
+                synchronized (pending) {
+                    pending.poll();
+                }
+                head.done.complete(head.hashes == null ? message : head.chunks);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            end("the server closed the connection");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            end(cause instanceof PagerProtocolException ? "protocol error: " + cause.getMessage() : cause.toString());
+        }
+    }
+}

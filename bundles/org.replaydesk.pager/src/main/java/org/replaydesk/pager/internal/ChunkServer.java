@@ -1,0 +1,253 @@
+package org.replaydesk.pager.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.replaydesk.api.ReplayDeskException;
+import org.replaydesk.pager.ChunkHash;
+import org.replaydesk.pager.ChunkStore;
+import org.replaydesk.pager.Manifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a {@link ChunkStore} over TCP with the chunk protocol. A connection must say HELLO with the right version
+ * and token within {@link #HELLO_TIMEOUT_SECONDS}; then it asks for manifests and batches of chunks. Chunks are
+ * written only while the channel is writable, so a slow client holds at most a write buffer's worth of chunks in
+ * this process, whatever it asks for.
+ */
+public final class ChunkServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkServer.class);
+    static final int HELLO_TIMEOUT_SECONDS = 10;
+    /** Largest batch announced to clients. */
+    static final int MAX_BATCH = 256;
+    /** Hashes queued per connection before the server stops reading its requests. */
+    private static final int QUEUE_PAUSE = 4 * MAX_BATCH;
+
+    private final ChunkStore store;
+    private final Duration helloTimeout;
+    private final byte[] token;
+    private final Channel channel;
+    private final AtomicLong chunksServed = new AtomicLong();
+    private final AtomicLong bytesServed = new AtomicLong();
+    private final AtomicLong getsServed = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger largestGet = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Binds the server.
+     *
+     * @param store what to serve
+     * @param address where to listen (port 0: any free port)
+     * @param token the token clients must send; empty: any token is accepted (loopback only, checked by the caller)
+     * @param tls TLS for every connection, or null for clear text
+     * @param group event loops
+     */
+    public ChunkServer(ChunkStore store, InetSocketAddress address, String token, SslContext tls,
+            EventLoopGroup group) {
+        this(store, address, token, tls, group, Duration.ofSeconds(HELLO_TIMEOUT_SECONDS));
+    }
+
+    /** As above, with the time a connection has to say HELLO (shortened by tests). */
+    ChunkServer(ChunkStore store, InetSocketAddress address, String token, SslContext tls, EventLoopGroup group,
+            Duration helloTimeout) {
+        this.store = store;
+        this.helloTimeout = helloTimeout;
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        try {
+            channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            if (tls != null) {
+                                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                            }
+                            ch.pipeline().addLast("hello-timeout", new ReadTimeoutHandler(helloTimeout.toMillis(),
+                                    TimeUnit.MILLISECONDS));
+                            ch.pipeline().addLast("decoder", PagerFrameDecoder.forServer());
+                            ch.pipeline().addLast("encoder", PagerFrameEncoder.INSTANCE);
+                            ch.pipeline().addLast("session", new Session());
+                        }
+                    }).bind(address).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ReplayDeskException.unavailable("interrupted while binding the chunk server to " + address);
+        } catch (RuntimeException e) {
+            throw ReplayDeskException.unavailable("cannot bind the chunk server to " + address + ": " + e);
+        }
+    }
+
+    /** @return the bound address */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** @return chunks sent to clients */
+    public long chunksServed() {
+        return chunksServed.get();
+    }
+
+    /** @return chunk payload bytes sent to clients */
+    public long bytesServed() {
+        return bytesServed.get();
+    }
+
+    /** @return GET requests received */
+    public long getsServed() {
+        return getsServed.get();
+    }
+
+    /** @return the most hashes one GET asked for */
+    public int largestGet() {
+        return largestGet.get();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+
+    /** One connection: HELLO first, then requests; runs on the channel's event loop only. */
+    private final class Session extends SimpleChannelInboundHandler<PagerMessage> {
+        private boolean welcomed;
+        private final ArrayDeque<ChunkHash> queue = new ArrayDeque<>();
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, PagerMessage message) {
+            if (!welcomed) {
+                hello(ctx, message);
+                return;
+            }
+            if (message instanceof PagerMessage.ManifestRequest m) {
+                ctx.writeAndFlush(manifest(m.imageId()));
+            } else if (message instanceof PagerMessage.Get m) {
+                getsServed.incrementAndGet();
+                largestGet.accumulateAndGet(m.hashes().size(), Math::max);
+                queue.addAll(m.hashes());
+                if (queue.size() > QUEUE_PAUSE) {
+                    ctx.channel().config().setAutoRead(false);
+                }
+                pump(ctx);
+            } else {
+                badRequest(ctx, PagerFrameDecoder.name(PagerMessage.Hello.TYPE) + " sent twice");
+            }
+        }
+
+        private void hello(ChannelHandlerContext ctx, PagerMessage message) {
+            if (!(message instanceof PagerMessage.Hello hello)) {
+                badRequest(ctx, "the first message must be HELLO, not " + message.getClass().getSimpleName());
+                return;
+            }
+            if (hello.version() != PagerMessage.VERSION) {
+                refuse(ctx, "protocol version " + hello.version() + " is not supported; this server speaks version "
+                        + PagerMessage.VERSION);
+                return;
+            }
+            if (token.length > 0
+                    && !MessageDigest.isEqual(token, hello.token().getBytes(StandardCharsets.UTF_8))) {
+                refuse(ctx, hello.token().isEmpty() ? "this server needs a token, and none was sent"
+                        : "wrong token");
+                return;
+            }
+            welcomed = true;
+            ctx.pipeline().remove("hello-timeout");
+            ctx.writeAndFlush(new PagerMessage.Welcome(PagerMessage.VERSION, MAX_BATCH));
+        }
+
+        private PagerMessage manifest(String imageId) {
+            try {
+                Optional<Manifest> manifest = store.manifest(imageId);
+                if (manifest.isEmpty()) {
+                    return new PagerMessage.Error(PagerMessage.ErrorCode.NO_SUCH_IMAGE, "no image '" + imageId
+                            + "' in the chunk store");
+                }
+                return new PagerMessage.ManifestReply(manifest.get().toJson());
+            } catch (ReplayDeskException e) {
+                return new PagerMessage.Error(e.status() == org.replaydesk.api.Status.INVALID_ARGUMENT
+                        ? PagerMessage.ErrorCode.NO_SUCH_IMAGE : PagerMessage.ErrorCode.SERVER_FAILURE,
+                        e.getMessage());
+            }
+        }
+
+        /** Writes queued chunks while the socket takes them; resumes on writability. */
+        private void pump(ChannelHandlerContext ctx) {
+            boolean wrote = false;
+            while (!queue.isEmpty() && ctx.channel().isWritable()) {
+                ChunkHash hash = queue.poll();
+                PagerMessage reply;
+                try {
+                    Optional<byte[]> data = store.chunk(hash);
+                    if (data.isPresent()) {
+                        reply = new PagerMessage.Chunk(hash, data.get());
+                        chunksServed.incrementAndGet();
+                        bytesServed.addAndGet(data.get().length);
+                    } else {
+                        reply = new PagerMessage.Missing(hash);
+                    }
+                } catch (ReplayDeskException e) {
+                    LOG.warn("Chunk server: {}", e.getMessage());
+                    reply = new PagerMessage.Missing(hash);
+                }
+                ctx.write(reply);
+                wrote = true;
+            }
+            if (wrote) {
+                ctx.flush();
+            }
+            if (queue.size() <= QUEUE_PAUSE && !ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            pump(ctx);
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        private void refuse(ChannelHandlerContext ctx, String reason) {
+            LOG.info("Chunk server: refused {}: {}", ctx.channel().remoteAddress(), reason);
+            ctx.writeAndFlush(new PagerMessage.Refused(reason)).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        private void badRequest(ChannelHandlerContext ctx, String reason) {
+            LOG.info("Chunk server: closing {}: {}", ctx.channel().remoteAddress(), reason);
+            ctx.writeAndFlush(new PagerMessage.Error(PagerMessage.ErrorCode.BAD_REQUEST, reason))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof PagerProtocolException) {
+                badRequest(ctx, cause.getMessage());
+            } else if (cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
+                LOG.info("Chunk server: {} sent no HELLO within {} ms; closing", ctx.channel().remoteAddress(),
+                        helloTimeout.toMillis());
+                ctx.close();
+            } else {
+                LOG.debug("Chunk server: connection {} failed", ctx.channel().remoteAddress(), cause);
+                ctx.close();
+            }
+        }
+    }
+}

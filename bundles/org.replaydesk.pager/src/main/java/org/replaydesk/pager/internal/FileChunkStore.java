@@ -1,0 +1,202 @@
+package org.replaydesk.pager.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.replaydesk.api.ReplayDeskException;
+import org.replaydesk.pager.ChunkHash;
+import org.replaydesk.pager.ChunkStore;
+import org.replaydesk.pager.ImportProgress;
+import org.replaydesk.pager.Manifest;
+
+/**
+ * A {@link ChunkStore} in a folder: {@code chunks/ab/abcd...} (one file per chunk, named by its hash, fanned out by
+ * the first two hex digits so no folder grows huge) and {@code manifests/ID.json}. Files appear by an atomic rename
+ * of a finished temporary file, so a crash never leaves a half-written chunk under a valid name, and readers need no
+ * lock.
+ */
+public final class FileChunkStore implements ChunkStore {
+
+    private final Path dir;
+    private final Path chunksDir;
+    private final Path manifestsDir;
+    private final int chunkSize;
+
+    /**
+     * @param dir the store's folder (created when missing)
+     * @param chunkSize chunk size for new imports
+     */
+    public FileChunkStore(Path dir, int chunkSize) {
+        this.chunkSize = Manifest.checkChunkSize(chunkSize);
+        this.dir = dir;
+        this.chunksDir = dir.resolve("chunks");
+        this.manifestsDir = dir.resolve("manifests");
+        try {
+            Files.createDirectories(chunksDir);
+            Files.createDirectories(manifestsDir);
+        } catch (IOException e) {
+            throw ReplayDeskException.failed("cannot create the chunk store folder " + dir + ": " + e, e);
+        }
+    }
+
+    @Override
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /**
+     * Imports and removals are serialised, so a removal never deletes a chunk that an import running at the same time
+     * has just found present and counted on. Reads take no lock: a chunk file is either there, whole, or not.
+     */
+    @Override
+    public synchronized Manifest importImage(String imageId, Path image, ImportProgress progress) {
+        Manifest.checkImageId(imageId);
+        long size;
+        List<ChunkHash> hashes = new ArrayList<>();
+        long stored = 0;
+        try (InputStream in = Files.newInputStream(image)) {
+            size = Files.size(image);
+            byte[] buffer = new byte[chunkSize];
+            long read = 0;
+            while (read < size) {
+                int want = (int) Math.min(chunkSize, size - read);
+                int got = in.readNBytes(buffer, 0, want);
+                if (got < want) {
+                    throw ReplayDeskException.failed("image " + image + " shrank while it was being chunked (read "
+                            + (read + got) + " of " + size + " bytes); snapshot images must not change", null);
+                }
+                ChunkHash hash = ChunkHash.of(buffer, 0, got);
+                hashes.add(hash);
+                if (writeChunk(hash, buffer, got)) {
+                    stored += got;
+                }
+                read += got;
+                progress.progress(read, size, stored);
+            }
+            progress.progress(read, size, stored);
+        } catch (NoSuchFileException e) {
+            throw ReplayDeskException.notFound("image file " + image + " does not exist");
+        } catch (IOException e) {
+            throw ReplayDeskException.failed("cannot chunk image " + image + " into " + chunksDir.getParent() + ": "
+                    + e, e);
+        }
+        Manifest manifest = new Manifest(imageId, size, chunkSize, hashes);
+        try {
+            byte[] json = manifest.toJson().getBytes(StandardCharsets.UTF_8);
+            writeAtomically(manifestsDir.resolve(imageId + ".json"), json, json.length);
+        } catch (IOException e) {
+            throw ReplayDeskException.failed("cannot write the manifest of " + imageId + " into " + manifestsDir
+                    + ": " + e, e);
+        }
+        return manifest;
+    }
+
+    /** @return whether the chunk was new */
+    private boolean writeChunk(ChunkHash hash, byte[] data, int length) throws IOException {
+        Path file = chunkFile(hash);
+        if (Files.exists(file)) {
+            return false;
+        }
+        Files.createDirectories(file.getParent());
+        writeAtomically(file, data, length);
+        return true;
+    }
+
+    private static void writeAtomically(Path target, byte[] data, int length) throws IOException {
+        Path tmp = Files.createTempFile(target.getParent(), ".import-", ".tmp");
+        try {
+            try (var out = Files.newOutputStream(tmp)) {
+                out.write(data, 0, length);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    Path chunkFile(ChunkHash hash) {
+        String hex = hash.hex();
+        return chunksDir.resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    @Override
+    public synchronized boolean removeImage(String imageId) {
+        Optional<Manifest> removed = manifest(imageId);
+        if (removed.isEmpty()) {
+            return false;
+        }
+        try {
+            Files.delete(manifestsDir.resolve(imageId + ".json"));
+            java.util.Set<ChunkHash> unused = new java.util.HashSet<>(removed.get().chunks());
+            for (String other : imageIds()) {
+                manifest(other).ifPresent(m -> unused.removeAll(m.chunks()));
+            }
+            for (ChunkHash h : unused) {
+                Files.deleteIfExists(chunkFile(h));
+            }
+        } catch (IOException e) {
+            throw ReplayDeskException.failed("cannot remove image " + imageId + " from " + dir + ": " + e, e);
+        }
+        return true;
+    }
+
+    @Override
+    public Optional<Manifest> manifest(String imageId) {
+        Manifest.checkImageId(imageId);
+        Path file = manifestsDir.resolve(imageId + ".json");
+        try {
+            return Optional.of(Manifest.fromJson(Files.readString(file)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw ReplayDeskException.failed("cannot read manifest " + file + ": " + e, e);
+        } catch (ReplayDeskException e) {
+            throw ReplayDeskException.failed("manifest " + file + " is damaged: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<String> imageIds() {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(manifestsDir, "*.json")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                ids.add(name.substring(0, name.length() - ".json".length()));
+            }
+        } catch (IOException e) {
+            throw ReplayDeskException.failed("cannot list " + manifestsDir + ": " + e, e);
+        }
+        Collections.sort(ids);
+        return ids;
+    }
+
+    @Override
+    public Optional<byte[]> chunk(ChunkHash hash) {
+        try {
+            return Optional.of(Files.readAllBytes(chunkFile(hash)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw ReplayDeskException.failed("cannot read chunk " + chunkFile(hash) + ": " + e, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
+    }
+}

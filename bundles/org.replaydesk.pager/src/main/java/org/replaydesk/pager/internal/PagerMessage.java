@@ -1,0 +1,101 @@
+package org.replaydesk.pager.internal;
+
+import java.util.List;
+import org.replaydesk.pager.ChunkHash;
+
+/**
+ * The chunk protocol's messages, one record per message; the README's "Protocol" section gives their bytes. Every
+ * message travels in a frame: type (1 byte), payload length (4 bytes, big-endian), payload.
+ */
+sealed interface PagerMessage {
+
+    /** The only protocol version so far. */
+    int VERSION = 1;
+    /** "RDPG": the first bytes a client sends, so a server can tell a stray connection from a pager client. */
+    int MAGIC = 0x52445047;
+    /** Most hashes in one {@link Get}. */
+    int MAX_BATCH = 1024;
+    /** Longest token, reason or image id, in UTF-8 bytes. */
+    int MAX_TEXT = 1024;
+    /** Largest manifest JSON: 2^20 chunks of about 67 bytes each, with room to spare. */
+    int MAX_MANIFEST = 96 << 20;
+
+    /** Client to server, first message: protocol version and the shared token (empty when none is configured). */
+    record Hello(int version, String token) implements PagerMessage {
+        static final int TYPE = 0x01;
+
+        @Override
+        public String toString() {
+            // The token never reaches logs.
+            return "Hello[version=" + version + ", token=" + (token.isEmpty() ? "none" : "***") + "]";
+        }
+    }
+
+    /** Client to server: the manifest of an image, answered by {@link ManifestReply} or {@link Error}. */
+    record ManifestRequest(String imageId) implements PagerMessage {
+        static final int TYPE = 0x02;
+    }
+
+    /** Client to server: chunks, answered by one {@link Chunk} or {@link Missing} per hash, in request order. */
+    record Get(List<ChunkHash> hashes) implements PagerMessage {
+        static final int TYPE = 0x03;
+    }
+
+    /** Server to client: the hello is accepted; requests may follow. */
+    record Welcome(int version, int maxBatch) implements PagerMessage {
+        static final int TYPE = 0x81;
+    }
+
+    /** Server to client: the hello is refused (wrong token, unsupported version), and the server closes. */
+    record Refused(String reason) implements PagerMessage {
+        static final int TYPE = 0x82;
+    }
+
+    /** Server to client: a manifest in its JSON form. */
+    record ManifestReply(String json) implements PagerMessage {
+        static final int TYPE = 0x83;
+    }
+
+    /** Server to client: one chunk's bytes. */
+    record Chunk(ChunkHash hash, byte[] data) implements PagerMessage {
+        static final int TYPE = 0x84;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Chunk c && hash.equals(c.hash) && java.util.Arrays.equals(data, c.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Chunk[" + hash + ", " + data.length + " bytes]";
+        }
+    }
+
+    /** Server to client: the store has no chunk with this hash. */
+    record Missing(ChunkHash hash) implements PagerMessage {
+        static final int TYPE = 0x85;
+    }
+
+    /** Server to client: a request failed; codes in {@link ErrorCode}. */
+    record Error(int code, String message) implements PagerMessage {
+        static final int TYPE = 0x86;
+    }
+
+    /** {@link Error} codes. */
+    final class ErrorCode {
+        /** The requested image is not in the store. */
+        static final int NO_SUCH_IMAGE = 1;
+        /** The request broke the protocol; the server closes after sending this. */
+        static final int BAD_REQUEST = 2;
+        /** The server failed (its store could not be read). */
+        static final int SERVER_FAILURE = 3;
+
+        private ErrorCode() {
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package org.replaydesk.pager.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.replaydesk.pager.ChunkHash;
+
+/**
+ * The chunk protocol byte by byte: one table of golden frames, each checked in both directions (encoder output equals
+ * the bytes, decoder output equals the message), fed whole and one byte at a time; then bad input.
+ */
+class PagerCodecTest {
+
+    /** Hash with bytes 0x00..0x1f, easy to spell out. */
+    static final ChunkHash H1 = ChunkHash.ofBytes(range(0x00));
+    /** Hash with bytes 0xa0..0xbf. */
+    static final ChunkHash H2 = ChunkHash.ofBytes(range(0xa0));
+
+    private static byte[] range(int first) {
+        byte[] b = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            b[i] = (byte) (first + i);
+        }
+        return b;
+    }
+
+    private static byte[] bytes(int... values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = (byte) values[i];
+        }
+        return b;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    record Golden(PagerMessage message, byte[] wire, boolean fromClient) {
+    }
+
+    static final List<Golden> CASES = List.of(
+            new Golden(new PagerMessage.Hello(1, "s3cret"), bytes(
+                    0x01,                   // type HELLO
+                    0x00, 0x00, 0x00, 0x0e, // payload length 14
+                    0x52, 0x44, 0x50, 0x47, // magic "RDPG"
+                    0x00, 0x01,             // version 1
+                    0x00, 0x06,             // token length 6
+                    's', '3', 'c', 'r', 'e', 't'), true),
+            new Golden(new PagerMessage.Hello(1, ""), bytes(
+                    0x01,                   // type HELLO
+                    0x00, 0x00, 0x00, 0x08, // payload length 8
+                    0x52, 0x44, 0x50, 0x47, // magic "RDPG"
+                    0x00, 0x01,             // version 1
+                    0x00, 0x00), true),     // no token
+            new Golden(new PagerMessage.ManifestRequest("vm1-s2"), bytes(
+                    0x02,                   // type MANIFEST-REQUEST
+                    0x00, 0x00, 0x00, 0x08, // payload length 8
+                    0x00, 0x06,             // image id length 6
+                    'v', 'm', '1', '-', 's', '2'), true),
+            new Golden(new PagerMessage.Get(List.of(H1, H2)), concat(bytes(
+                    0x03,                   // type GET
+                    0x00, 0x00, 0x00, 0x42, // payload length 66 = 2 + 2 * 32
+                    0x00, 0x02),            // 2 hashes
+                    range(0x00),            // hash 1: 00 01 .. 1f
+                    range(0xa0)), true),    // hash 2: a0 a1 .. bf
+            new Golden(new PagerMessage.Welcome(1, 256), bytes(
+                    0x81,                   // type WELCOME
+                    0x00, 0x00, 0x00, 0x04, // payload length 4
+                    0x00, 0x01,             // version 1
+                    0x01, 0x00), false),    // max batch 256
+            new Golden(new PagerMessage.Refused("wrong token"), bytes(
+                    0x82,                   // type REFUSED
+                    0x00, 0x00, 0x00, 0x0d, // payload length 13
+                    0x00, 0x0b,             // reason length 11
+                    'w', 'r', 'o', 'n', 'g', ' ', 't', 'o', 'k', 'e', 'n'), false),
+            new Golden(new PagerMessage.ManifestReply("{}"), bytes(
+                    0x83,                   // type MANIFEST
+                    0x00, 0x00, 0x00, 0x02, // payload length 2
+                    '{', '}'), false),      // JSON, the rest of the payload
+            new Golden(new PagerMessage.Chunk(H2, bytes(0xca, 0xfe, 0x00)), concat(bytes(
+                    0x84,                   // type CHUNK
+                    0x00, 0x00, 0x00, 0x23), // payload length 35 = 32 + 3
+                    range(0xa0),            // hash a0 .. bf
+                    bytes(0xca, 0xfe, 0x00)), false), // chunk bytes, the rest of the payload
+            new Golden(new PagerMessage.Missing(H1), concat(bytes(
+                    0x85,                   // type MISSING
+                    0x00, 0x00, 0x00, 0x20), // payload length 32
+                    range(0x00)), false),   // hash 00 .. 1f
+            new Golden(new PagerMessage.Error(1, "no image"), bytes(
+                    0x86,                   // type ERROR
+                    0x00, 0x00, 0x00, 0x0c, // payload length 12
+                    0x00, 0x01,             // code 1 = NO_SUCH_IMAGE
+                    0x00, 0x08,             // message length 8
+                    'n', 'o', ' ', 'i', 'm', 'a', 'g', 'e'), false));
+
+    private static EmbeddedChannel decoder(boolean fromClient) {
+        return new EmbeddedChannel(fromClient ? PagerFrameDecoder.forServer() : PagerFrameDecoder.forClient());
+    }
+
+    private static byte[] encode(PagerMessage m) {
+        ByteBuf out = Unpooled.buffer();
+        PagerFrameEncoder.encode(m, out);
+        byte[] b = new byte[out.readableBytes()];
+        out.readBytes(b);
+        return b;
+    }
+
+    @Test
+    void encoderWritesTheGoldenBytes() {
+        for (Golden g : CASES) {
+            assertArrayEquals(g.wire(), encode(g.message()), g.message().toString());
+        }
+    }
+
+    @Test
+    void encoderInAPipelineWritesTheGoldenBytes() {
+        EmbeddedChannel ch = new EmbeddedChannel(PagerFrameEncoder.INSTANCE);
+        for (Golden g : CASES) {
+            ch.writeOutbound(g.message());
+            ByteBuf out = ch.readOutbound();
+            byte[] b = new byte[out.readableBytes()];
+            out.readBytes(b);
+            out.release();
+            assertArrayEquals(g.wire(), b, g.message().toString());
+        }
+    }
+
+    @Test
+    void decoderReadsTheGoldenBytesWhole() {
+        for (Golden g : CASES) {
+            EmbeddedChannel ch = decoder(g.fromClient());
+            ch.writeInbound(Unpooled.wrappedBuffer(g.wire()));
+            assertEquals(g.message(), ch.readInbound());
+            assertNull(ch.readInbound());
+        }
+    }
+
+    @Test
+    void decoderReadsTheGoldenBytesOneByteAtATime() {
+        for (boolean fromClient : new boolean[] {true, false}) {
+            EmbeddedChannel ch = decoder(fromClient);
+            List<PagerMessage> expected = new ArrayList<>();
+            for (Golden g : CASES) {
+                if (g.fromClient() != fromClient) {
+                    continue;
+                }
+                expected.add(g.message());
+                for (byte b : g.wire()) {
+                    ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+                }
+            }
+            List<PagerMessage> got = new ArrayList<>();
+            for (Object m; (m = ch.readInbound()) != null;) {
+                got.add((PagerMessage) m);
+            }
+            assertEquals(expected, got);
+        }
+    }
+
+    @Test
+    void decoderReadsAllFramesInOneBuffer() {
+        EmbeddedChannel ch = decoder(false);
+        List<PagerMessage> expected = new ArrayList<>();
+        List<byte[]> wire = new ArrayList<>();
+        for (Golden g : CASES) {
+            if (!g.fromClient()) {
+                expected.add(g.message());
+                wire.add(g.wire());
+            }
+        }
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(wire.toArray(new byte[0][]))));
+        for (PagerMessage m : expected) {
+            assertEquals(m, ch.readInbound());
+        }
+    }
+
+    @Test
+    void aLargeChunkSurvivesARoundTripInSmallPieces() {
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(4).nextBytes(data);
+        PagerMessage.Chunk chunk = new PagerMessage.Chunk(ChunkHash.of(data), data);
+        byte[] wire = encode(chunk);
+        EmbeddedChannel ch = decoder(false);
+        for (int at = 0; at < wire.length; at += 1000) {
+            ch.writeInbound(Unpooled.wrappedBuffer(wire, at, Math.min(1000, wire.length - at)));
+        }
+        assertEquals(chunk, ch.readInbound());
+    }
+
+    private static String rejection(boolean fromClient, byte[] wire) {
+        EmbeddedChannel ch = decoder(fromClient);
+        PagerProtocolException e = assertThrows(PagerProtocolException.class,
+                () -> ch.writeInbound(Unpooled.wrappedBuffer(wire)));
+        // Whatever follows an error is dropped, never decoded as a new frame.
+        ch.writeInbound(Unpooled.wrappedBuffer(CASES.get(4).wire()));
+        assertNull(ch.readInbound());
+        return e.getMessage();
+    }
+
+    @Test
+    void unknownTypeIsNamed() {
+        assertEquals("unknown client message type 0x7f", rejection(true, bytes(0x7f, 0, 0, 0, 0)));
+        // A server message sent to a server is as unknown as garbage.
+        assertEquals("unknown client message type 0x84", rejection(true, bytes(0x84, 0, 0, 0, 0x20)));
+        assertEquals("unknown server message type 0x01", rejection(false, bytes(0x01, 0, 0, 0, 0x08)));
+    }
+
+    @Test
+    void oversizedLengthFailsBeforeThePayloadArrives() {
+        // Only the header: the decoder must not wait for (or buffer) 4 GiB.
+        assertEquals("CHUNK frame declares 4294967295 payload bytes, at most 16777248 allowed",
+                rejection(false, bytes(0x84, 0xff, 0xff, 0xff, 0xff)));
+        assertEquals("GET frame declares 32771 payload bytes, at most 32770 allowed",
+                rejection(true, bytes(0x03, 0x00, 0x00, 0x80, 0x03)));
+        assertEquals("MISSING frame declares 33 payload bytes, at most 32 allowed",
+                rejection(false, bytes(0x85, 0, 0, 0, 33)));
+    }
+
+    @Test
+    void wrongMagicSaysItIsNoPagerClient() {
+        String m = rejection(true, bytes(0x01, 0, 0, 0, 8, 'G', 'E', 'T', ' ', 0, 1, 0, 0));
+        assertTrue(m.contains("not the pager magic"), m);
+    }
+
+    @Test
+    void truncatedAndTrailingContentAreNamed() {
+        assertEquals("MISSING is truncated: needs 32 more bytes, the frame has 3",
+                rejection(false, bytes(0x85, 0, 0, 0, 3, 1, 2, 3)));
+        assertEquals("HELLO token is truncated: needs 5 more bytes, the frame has 1",
+                rejection(true, bytes(0x01, 0, 0, 0, 9, 0x52, 0x44, 0x50, 0x47, 0, 1, 0, 5, 'x')));
+        assertEquals("WELCOME is truncated: needs 4 more bytes, the frame has 2",
+                rejection(false, bytes(0x81, 0, 0, 0, 2, 0, 1)));
+        assertEquals("ERROR frame has 1 bytes after its content",
+                rejection(false, bytes(0x86, 0, 0, 0, 5, 0, 1, 0, 0, 'x')));
+    }
+
+    @Test
+    void getCountsAreChecked() {
+        assertEquals("GET asks for 0 chunks; 1 to 1024 allowed", rejection(true, bytes(0x03, 0, 0, 0, 2, 0, 0)));
+        assertEquals("GET asks for 2000 chunks; 1 to 1024 allowed",
+                rejection(true, bytes(0x03, 0, 0, 0, 2, 0x07, 0xd0)));
+        assertEquals("GET of 2 hashes is truncated: needs 64 more bytes, the frame has 32",
+                rejection(true, concat(bytes(0x03, 0, 0, 0, 34, 0, 2), range(0))));
+    }
+
+    @Test
+    void textIsCheckedForLengthAndUtf8() {
+        assertEquals("REFUSED reason is not valid UTF-8", rejection(false, bytes(0x82, 0, 0, 0, 3, 0, 1, 0xff)));
+        byte[] longText = new byte[2 + 2000];
+        longText[0] = 0x07;
+        longText[1] = (byte) 0xd0;
+        assertEquals("MANIFEST-REQUEST frame declares 2002 payload bytes, at most 1026 allowed",
+                rejection(true, concat(bytes(0x02, 0, 0, 0x07, 0xd2), longText)));
+        assertEquals("ERROR message is 2000 bytes long, at most 1024 allowed",
+                rejection(false, bytes(0x86, 0, 0, 0, 6, 0, 3, 0x07, 0xd0, 'a', 'b')));
+    }
+
+    @Test
+    void encoderCutsLongTextsWithoutSplittingACharacter() {
+        String reason = "é".repeat(600); // 1200 UTF-8 bytes
+        byte[] wire = encode(new PagerMessage.Refused(reason));
+        EmbeddedChannel ch = decoder(false);
+        ch.writeInbound(Unpooled.wrappedBuffer(wire));
+        PagerMessage.Refused got = ch.readInbound();
+        assertEquals("é".repeat(512), got.reason());
+    }
+
+    @Test
+    void helloNeverShowsTheToken() {
+        assertFalse(new PagerMessage.Hello(1, "s3cret").toString().contains("s3cret"));
+        assertTrue(Arrays.equals(new byte[0], new byte[0]));
+    }
+}
