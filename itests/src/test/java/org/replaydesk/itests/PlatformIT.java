@@ -50,6 +50,8 @@ public class PlatformIT extends ReplayDeskTestSupport {
                     ours.contains("org.replaydesk." + expected));
         }
         assertTrue(execute("bundle:list -t 0 --no-format").contains("ReplayDesk :: Hypervisor :: QEMU"));
+        String cache = execute("desk:cache-stats --no-format");
+        assertTrue(cache, cache.contains("limit\t") && cache.contains("hits\t"));
     }
 
     private List<String> inactiveBundles() {
