@@ -65,4 +65,13 @@ public interface VirtualMachine {
 
     /** The qcow2 image that holds the VM's disk and its snapshots. */
     Path diskImage();
+
+    /**
+     * The unix socket of the VM's own VNC server, which a display provider relays to viewers (it exists
+     * while the VM has a process).
+     *
+     * @return the socket path
+     * @since 1.1
+     */
+    Path vncSocket();
 }

@@ -287,7 +287,8 @@ class StreamingTest {
                 + "at stream byte 0: unknown frame type 0x48 (a client accepts 0x02-0x05; is this a record-log "
                 + "server?)"));
         String zlib = errorFromFakeServer(options()).getMessage();
-        assertTrue(zlib.contains("not a zlib stream, or one that inflates beyond 4194304 bytes per read"), zlib);
+        assertTrue(zlib.contains("not a zlib stream, or one that inflates beyond "
+                + NettySubscription.MAX_INFLATED_PER_READ + " bytes per read"), zlib);
     }
 
     @Test

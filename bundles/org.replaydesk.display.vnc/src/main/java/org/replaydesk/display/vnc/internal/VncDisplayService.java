@@ -343,7 +343,10 @@ public class VncDisplayService implements DisplayService, VmEventListener {
         if (relays.containsKey(vm) || hypervisor == null) {
             return;
         }
-        DisplaySource source = DisplaySource.unixSocket(socketDir.resolve(vm.value()).resolve("vnc.sock"));
+        // The driver names the socket (API 1.1); the folder rule stays for a VM the driver no longer lists.
+        Path socket = hypervisor.find(vm).map(VirtualMachine::vncSocket)
+                .orElse(socketDir.resolve(vm.value()).resolve("vnc.sock"));
+        DisplaySource source = DisplaySource.unixSocket(socket);
         try {
             openRelay(vm, source, UPSTREAM_TIMEOUT);
         } catch (IOException e) {

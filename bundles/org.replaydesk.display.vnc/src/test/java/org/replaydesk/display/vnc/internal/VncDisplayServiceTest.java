@@ -58,11 +58,12 @@ class VncDisplayServiceTest {
                 });
     }
 
-    private static org.replaydesk.api.hypervisor.VirtualMachine runningVm() {
+    private org.replaydesk.api.hypervisor.VirtualMachine runningVm(VmName name) {
         return (org.replaydesk.api.hypervisor.VirtualMachine) Proxy.newProxyInstance(
                 Hypervisor.class.getClassLoader(), new Class<?>[] {org.replaydesk.api.hypervisor.VirtualMachine.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "state" -> VmState.RUNNING;
+                    case "vncSocket" -> tmp.resolve(name.value()).resolve("vnc.sock");
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     default -> throw new UnsupportedOperationException(method.getName());
@@ -84,7 +85,7 @@ class VncDisplayServiceTest {
                     case "list" -> List.of();
                     case "type" -> "fake";
                     // Every VM asked about runs (the tests only ask about VMs they started).
-                    case "find" -> java.util.Optional.of(runningVm());
+                    case "find" -> java.util.Optional.of(runningVm((VmName) args[0]));
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     default -> throw new UnsupportedOperationException(method.getName());

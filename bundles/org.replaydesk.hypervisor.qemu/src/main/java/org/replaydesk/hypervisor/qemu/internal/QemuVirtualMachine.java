@@ -99,6 +99,11 @@ final class QemuVirtualMachine implements VirtualMachine {
     }
 
     @Override
+    public Path vncSocket() {
+        return paths.vncSocket();
+    }
+
+    @Override
     public VmStatus status() {
         VmState current = state;
         OptionalLong icount = OptionalLong.empty();
