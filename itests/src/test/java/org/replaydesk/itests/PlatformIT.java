@@ -50,8 +50,16 @@ public class PlatformIT extends ReplayDeskTestSupport {
                     ours.contains("org.replaydesk." + expected));
         }
         assertTrue(execute("bundle:list -t 0 --no-format").contains("ReplayDesk :: Hypervisor :: QEMU"));
-        String cache = execute("desk:cache-stats --no-format");
-        assertTrue(cache, cache.contains("limit\t") && cache.contains("hits\t"));
+        // A command with a mandatory service reference appears only once that service (the pager's cache) is up,
+        // which can be a moment after the bundles are active.
+        await("desk:cache-stats to answer", Duration.ofSeconds(30), () -> {
+            try {
+                String cache = execute("desk:cache-stats --no-format");
+                return cache.contains("limit\t") && cache.contains("hits\t");
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     private List<String> inactiveBundles() {
