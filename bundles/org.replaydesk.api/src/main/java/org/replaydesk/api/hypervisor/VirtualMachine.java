@@ -74,4 +74,25 @@ public interface VirtualMachine {
      * @since 1.1
      */
     Path vncSocket();
+
+    /**
+     * Deletes a snapshot the VM's image holds (a snapshotter keeps a bounded number). Under record/replay it is
+     * retried while QEMU refuses, like {@link #snapshot}. Deleting an unknown tag is a no-op.
+     *
+     * @param tag the snapshot
+     * @since 1.2
+     */
+    void deleteSnapshot(SnapshotTag tag);
+
+    /**
+     * Waits until the guest reports that it finished booting and runs its workload (the demo guest prints
+     * {@code RD: ready} on its serial line). A snapshotter waits for it before the first snapshot, so a replay
+     * never starts in the middle of a boot.
+     *
+     * @param timeout how long to wait
+     * @return true once the guest is ready (at once if it already was), false on timeout, when the VM has no
+     *     process, or for a guest that never reports
+     * @since 1.2
+     */
+    boolean awaitGuestReady(Duration timeout);
 }

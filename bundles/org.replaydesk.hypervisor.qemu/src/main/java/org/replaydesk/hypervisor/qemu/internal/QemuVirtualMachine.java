@@ -505,10 +505,35 @@ final class QemuVirtualMachine implements VirtualMachine {
         }
     }
 
-    /** Waits until the guest reports that its initial workload runs; false on timeout. */
-    boolean awaitGuestReady(Duration timeout) throws InterruptedException {
+    @Override
+    public boolean awaitGuestReady(Duration timeout) {
         SerialConsole console = serial;
-        return console != null && console.await(l -> l.startsWith("ready"), 0, timeout) != null;
+        try {
+            return console != null && console.await(l -> l.startsWith("ready"), 0, timeout) != null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void deleteSnapshot(SnapshotTag tag) {
+        qmpCall("delete snapshot", client -> {
+            // delvm may meet the same record/replay refusal as savevm while events are queued: retry briefly.
+            long deadline = System.nanoTime() + SAVEVM_RETRY.toNanos();
+            while (true) {
+                try {
+                    client.delvm(tag.value());
+                    LOG.info("VM {}: snapshot {} deleted", name(), tag);
+                    return null;
+                } catch (org.replaydesk.qmp.QmpException e) {
+                    if (!String.valueOf(e.getMessage()).contains("Record/replay") || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    sleep(3);
+                }
+            }
+        });
     }
 
     @Override

@@ -1,0 +1,45 @@
+package org.replaydesk.replay;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.replaydesk.api.SnapshotTag;
+import org.replaydesk.api.VmName;
+
+/**
+ * A replay session's state and numbers at one moment.
+ *
+ * @param vm the recording VM (on the server)
+ * @param replayer the local replaying VM
+ * @param state where the session is
+ * @param snapshot the snapshot it started from
+ * @param serverIcount the recorder's instruction count in the newest heartbeat (-1 before the first)
+ * @param clientIcount the replayer's instruction count (-1 while unknown)
+ * @param lagInstructions serverIcount - clientIcount, never negative (-1 while unknown)
+ * @param lag the same as time, at the recorder's measured instructions per second (empty while unknown)
+ * @param caughtUp whether the replayer waits for log bytes that have not arrived (it has replayed everything)
+ * @param logBytes record-log bytes received (from the snapshot's log offset on)
+ * @param logWireBytes bytes the log took on the network (compressed)
+ * @param chunkBytes image bytes fetched from the chunk server (chunks the local cache lacked)
+ * @param chunksFetched chunks fetched from the chunk server
+ * @param startup from the start request until the replayer first caught up (empty until then)
+ * @param vncSocket the replayer's VNC unix socket (a display source)
+ * @param failure why the session failed or ended
+ */
+public record ReplayStatus(VmName vm, VmName replayer, ReplayState state, SnapshotTag snapshot, long serverIcount,
+        long clientIcount, long lagInstructions, Optional<Duration> lag, boolean caughtUp, long logBytes,
+        long logWireBytes, long chunkBytes, long chunksFetched, Optional<Duration> startup, Path vncSocket,
+        Optional<String> failure) {
+    public ReplayStatus {
+        Objects.requireNonNull(vm, "vm");
+        Objects.requireNonNull(replayer, "replayer");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(snapshot, "snapshot");
+        Objects.requireNonNull(lag, "lag");
+        Objects.requireNonNull(startup, "startup");
+        Objects.requireNonNull(vncSocket, "vncSocket");
+        Objects.requireNonNull(failure, "failure");
+    }
+}
