@@ -82,6 +82,8 @@ public class SnapshotterService implements SnapshotService, VmEventListener {
         int lastNumber;
         /** Tags of an earlier recording still in the VM's image, deleted once the VM runs again. Under the lock. */
         final Set<SnapshotTag> staleTags = new HashSet<>();
+        /** Counts the VM's starts, so a BOOT wait left over from an earlier run does not snapshot this one. */
+        volatile int run;
     }
 
     private final Hypervisor hypervisor;
@@ -102,7 +104,8 @@ public class SnapshotterService implements SnapshotService, VmEventListener {
      * @param config the configuration
      */
     @Activate
-    public SnapshotterService(@Reference Hypervisor hypervisor, @Reference ChunkStore store,
+    public SnapshotterService(@Reference(name = "hypervisor") Hypervisor hypervisor,
+            @Reference(name = "store") ChunkStore store,
             SnapshotConfiguration config) {
         this(hypervisor, store, SnapshotSettings.of(config));
     }
@@ -413,6 +416,7 @@ public class SnapshotterService implements SnapshotService, VmEventListener {
     public void vmChanged(VmEvent event) {
         VmState to = event.newState();
         if (to == VmState.STARTING) {
+            state(event.vm()).run++; // only the events thread of the driver writes it
             events.execute(() -> newRecording(event.vm(), false));
         } else if (to == VmState.RUNNING && event.oldState() != VmState.PAUSED) {
             // a resumed VM goes on with the same recording; anything else reaching RUNNING records anew
@@ -464,6 +468,8 @@ public class SnapshotterService implements SnapshotService, VmEventListener {
         if (!settings.bootSnapshot()) {
             return;
         }
+        VmSnapshots s = state(vm);
+        int run = s.run;
         workers.execute(() -> {
             VirtualMachine machine = hypervisor.find(vm).orElse(null);
             if (machine == null || machine.spec().mode() != RecordReplayMode.RECORD) {
@@ -475,6 +481,9 @@ public class SnapshotterService implements SnapshotService, VmEventListener {
                             settings.readyTimeout().toSeconds());
                 }
                 return;
+            }
+            if (s.run != run) {
+                return; // the VM was restarted meanwhile: that run's own BOOT wait takes its snapshot
             }
             try {
                 take(vm, SnapshotTrigger.BOOT, logged(vm, SnapshotTrigger.BOOT));
