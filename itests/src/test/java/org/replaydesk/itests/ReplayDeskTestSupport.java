@@ -86,6 +86,8 @@ public abstract class ReplayDeskTestSupport {
             editConfigurationFilePut("etc/org.replaydesk.hypervisor.qemu.cfg", "vnc.loopback.port.base", "5960"),
             editConfigurationFilePut("etc/org.replaydesk.hypervisor.qemu.cfg", "net.server.port", Integer.toString(freePort())),
             systemProperty("replaydesk.itest.dir").value(new File(work).getAbsolutePath()),
+            // a test may start a second container (another host) from the same distribution
+            systemProperty("replaydesk.assembly").value(new File(assembly).getAbsolutePath()),
         };
     }
 

@@ -1,0 +1,298 @@
+package org.replaydesk.replay.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import org.replaydesk.api.ReplayDeskException;
+import org.replaydesk.api.Status;
+import org.replaydesk.api.VmName;
+import org.replaydesk.api.hypervisor.VirtualMachine;
+import org.replaydesk.api.hypervisor.VmState;
+import org.replaydesk.api.hypervisor.VmStatus;
+import org.replaydesk.pager.RemoteImage;
+import org.replaydesk.recordlog.Heartbeat;
+import org.replaydesk.recordlog.Subscription;
+import org.replaydesk.replay.ReplaySession;
+import org.replaydesk.replay.ReplayState;
+import org.replaydesk.replay.ReplayStatus;
+import org.replaydesk.replay.internal.fuse.ImageFeeder;
+import org.replaydesk.replay.internal.fuse.LogFeeder;
+import org.replaydesk.replay.internal.fuse.LogStat;
+import org.replaydesk.replay.internal.fuse.RdfuseProcess;
+import org.replaydesk.snapshot.SnapshotInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replay session: the parts {@link ReplayComponent} put together (helper, feeders, log subscription, replaying
+ * VM) and the state machine a monitor thread drives from what they report. Parts are released in reverse order of
+ * their creation by {@link #release}, whichever way the session ends.
+ */
+final class ReplayClientSession implements ReplaySession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayClientSession.class);
+
+    /** Heartbeats kept to measure the recorder's instructions per second (the lag as time). */
+    private static final Duration RATE_WINDOW = Duration.ofSeconds(5);
+
+    static final String LOG_FILE = "record.log";
+
+    private final VmName vm;
+    private final VmName replayer;
+    private final SnapshotInfo snapshot;
+    private final Instant requested;
+    private final Path workDir;
+
+    // The parts, set while the session is built; released in reverse order.
+    RdfuseProcess rdfuse;
+    final List<RemoteImage> images = new ArrayList<>();
+    final List<ImageFeeder> feeders = new ArrayList<>();
+    LogFeeder logFeeder;
+    Subscription subscription;
+    VirtualMachine replayerVm;
+
+    private final Object lock = new Object();
+    private ReplayState state = ReplayState.STARTING;
+    private String failure;
+    private Duration startup;
+    private volatile String helperExit;
+    private final Deque<Heartbeat> heartbeats = new ArrayDeque<>();
+    private long lastClientIcount = -1;
+    private boolean caughtUp;
+
+    ReplayClientSession(VmName vm, VmName replayer, SnapshotInfo snapshot, Instant requested, Path workDir) {
+        this.vm = vm;
+        this.replayer = replayer;
+        this.snapshot = snapshot;
+        this.requested = requested;
+        this.workDir = workDir;
+    }
+
+    @Override
+    public VmName vm() {
+        return vm;
+    }
+
+    @Override
+    public VmName replayer() {
+        return replayer;
+    }
+
+    SnapshotInfo snapshot() {
+        return snapshot;
+    }
+
+    Path workDir() {
+        return workDir;
+    }
+
+    /** The helper's exit listener: remembered, acted on by the next {@link #poll}. */
+    void helperExited(String reason) {
+        helperExit = reason;
+    }
+
+    ReplayState state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    /** Once the replayer runs: from here the monitor drives the state. */
+    void started() {
+        synchronized (lock) {
+            if (state == ReplayState.STARTING) {
+                state = ReplayState.CATCHING_UP;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** Ends the session on an error; returns false when it had ended already. */
+    boolean fail(String reason) {
+        synchronized (lock) {
+            if (state.isFinal()) {
+                return false;
+            }
+            state = ReplayState.FAILED;
+            failure = reason;
+            lock.notifyAll();
+        }
+        LOG.error("Replay of {} failed: {}", vm, reason);
+        return true;
+    }
+
+    void stopped() {
+        synchronized (lock) {
+            if (!state.isFinal()) {
+                state = ReplayState.STOPPED;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * One look at the parts (every 100 ms from the monitor thread): failures first (helper gone, log stream broken,
+     * replayer died), then progress (caught up or not, ended).
+     *
+     * @return a reason when the session must be torn down because it failed, else empty
+     */
+    Optional<String> poll() {
+        if (state().isFinal() || replayerVm == null) {
+            return Optional.empty();
+        }
+        String exit = helperExit;
+        if (exit != null) {
+            return Optional.of("the FUSE helper (rdfuse) exited: " + exit);
+        }
+        Optional<String> logFailure = logFeeder.failure();
+        if (logFailure.isPresent()) {
+            return Optional.of("the record log stream failed: " + logFailure.get());
+        }
+        VmState vmState = replayerVm.state();
+        if (vmState == VmState.FAILED || vmState == VmState.STOPPED) {
+            VmStatus st = replayerVm.status();
+            return Optional.of("the replaying QEMU ended (" + vmState + ")"
+                    + st.failureReason().map(r -> ": " + r).orElse(""));
+        }
+        LogStat stat;
+        try {
+            stat = rdfuse.statLog(LOG_FILE);
+        } catch (ReplayDeskException e) {
+            return Optional.of("the FUSE helper (rdfuse) does not answer: " + e.getMessage());
+        }
+        logFeeder.lastHeartbeat().ifPresent(this::remember);
+        boolean waiting = stat.blocked() > 0;
+        boolean ended = "ended".equals(stat.state()) && vmState == VmState.PAUSED;
+        synchronized (lock) {
+            caughtUp = waiting || ended;
+            if (ended) {
+                state = ReplayState.ENDED;
+                failure = "the recording ended and the replayer reached its end";
+            } else if (waiting && state == ReplayState.CATCHING_UP) {
+                state = ReplayState.LIVE;
+                startup = Duration.between(requested, Instant.now());
+                LOG.info("Replay of {} is live after {} ms (from snapshot {}, {} log bytes, {} chunk bytes)", vm,
+                        startup.toMillis(), snapshot.tag(), logFeeder.bytesAppended(), chunkBytes());
+            }
+            lock.notifyAll();
+        }
+        return Optional.empty();
+    }
+
+    private void remember(Heartbeat hb) {
+        synchronized (heartbeats) {
+            Heartbeat last = heartbeats.peekLast();
+            if (last != null && !hb.serverTime().isAfter(last.serverTime())) {
+                return;
+            }
+            heartbeats.addLast(hb);
+            while (heartbeats.size() > 2
+                    && Duration.between(heartbeats.peekFirst().serverTime(), hb.serverTime()).compareTo(RATE_WINDOW) > 0) {
+                heartbeats.removeFirst();
+            }
+        }
+    }
+
+    /** The recorder's instructions per second over the last heartbeats; empty until two with icounts exist. */
+    private OptionalLong instructionsPerSecond() {
+        synchronized (heartbeats) {
+            Heartbeat first = heartbeats.peekFirst();
+            Heartbeat last = heartbeats.peekLast();
+            if (first == null || first == last || first.icount().isEmpty() || last.icount().isEmpty()) {
+                return OptionalLong.empty();
+            }
+            long millis = Duration.between(first.serverTime(), last.serverTime()).toMillis();
+            long delta = last.icount().getAsLong() - first.icount().getAsLong();
+            if (millis <= 0 || delta <= 0) {
+                return OptionalLong.empty();
+            }
+            return OptionalLong.of(delta * 1000 / millis);
+        }
+    }
+
+    long chunkBytes() {
+        long sum = 0;
+        for (RemoteImage i : images) {
+            sum += i.bytesFetched();
+        }
+        return sum;
+    }
+
+    private long chunksFetched() {
+        long sum = 0;
+        for (RemoteImage i : images) {
+            sum += i.chunksFetched();
+        }
+        return sum;
+    }
+
+    @Override
+    public ReplayStatus status() {
+        long server = -1;
+        if (logFeeder != null) {
+            server = logFeeder.lastHeartbeat().flatMap(h -> h.icount().isPresent()
+                    ? Optional.of(h.icount().getAsLong()) : Optional.empty()).orElse(-1L);
+        }
+        long client = -1;
+        VirtualMachine r = replayerVm;
+        if (r != null && r.state().hasProcess()) {
+            try {
+                client = r.status().icount().orElse(-1L);
+            } catch (RuntimeException e) {
+                client = -1;
+            }
+        }
+        synchronized (lock) {
+            if (client >= 0) {
+                lastClientIcount = client;
+            } else {
+                client = lastClientIcount;
+            }
+            long lagInstructions = server >= 0 && client >= 0 ? Math.max(0, server - client) : -1;
+            Optional<Duration> lag = Optional.empty();
+            OptionalLong rate = instructionsPerSecond();
+            if (lagInstructions >= 0 && rate.isPresent()) {
+                lag = Optional.of(Duration.ofNanos((long) (lagInstructions * 1e9 / rate.getAsLong())));
+            }
+            Path vnc = r != null ? r.vncSocket() : workDir.resolve("none");
+            return new ReplayStatus(vm, replayer, state, snapshot.tag(), server, client, lagInstructions, lag, caughtUp,
+                    logFeeder == null ? 0 : logFeeder.bytesAppended(),
+                    subscription == null ? 0 : subscription.wireBytesReceived(), chunkBytes(), chunksFetched(),
+                    Optional.ofNullable(startup), vnc, Optional.ofNullable(failure));
+        }
+    }
+
+    @Override
+    public ReplayStatus awaitLive(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (state != ReplayState.LIVE) {
+                if (state == ReplayState.FAILED) {
+                    throw new ReplayDeskException(Status.FAILED, "Replay of " + vm + " failed: " + failure);
+                }
+                if (state.isFinal()) {
+                    throw ReplayDeskException.conflict("Replay of " + vm + " is " + state + ", not live");
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new ReplayDeskException(Status.UNAVAILABLE, "Replay of " + vm + " did not catch up within "
+                            + timeout.toSeconds() + " s (state " + state + ")");
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw ReplayDeskException.failed("interrupted", e);
+                }
+            }
+        }
+        return status();
+    }
+}

@@ -1,0 +1,283 @@
+package org.replaydesk.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import org.junit.After;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.replaydesk.api.VmName;
+import org.replaydesk.api.hypervisor.VirtualMachine;
+import org.replaydesk.display.vnc.DisplayService;
+import org.replaydesk.replay.ReplayService;
+import org.replaydesk.replay.ReplaySession;
+import org.replaydesk.replay.ReplayState;
+import org.replaydesk.replay.ReplayStatus;
+
+/**
+ * Record/replay end to end in one container, both roles over loopback TCP (through a proxy that can break the log
+ * stream): a recorder runs {@code anim}; a client joins 20 s after boot from the snapshotter's boot snapshot, catches
+ * up, and at a replay break shows exactly the recorder's screen at the same instruction; keys typed through a viewer
+ * of the recorder's display appear on the replayer's display (latency measured); {@code video} (disk reads paged in
+ * on demand) replays identically; a second join moves a fraction of the first's chunk bytes; and the faults: a
+ * dropped log connection (resumed, still identical), a corrupted cached chunk (fetched again), garbage in the log
+ * stream (the client stops with a clear error, the recorder runs on) and a killed FUSE helper (the replay fails
+ * cleanly, no QEMU left).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ReplayIT extends ReplayDeskTestSupport {
+
+    private static final String REC = "rr-rec";
+    private static final String REPLAYER = REC + "-replay";
+    private static final Duration LIVE_TIMEOUT = Duration.ofMinutes(3);
+
+    @After
+    public void removeVms() {
+        try {
+            replay().stop(VmName.of(REC));
+        } catch (RuntimeException e) {
+            System.err.println("replay stop: " + e);
+        }
+        cleanup(REPLAYER, REC);
+    }
+
+    @Test
+    public void replayFollowsTheRecorderAndSurvivesFaults() throws Exception {
+        execute("desk:vm-create --workload anim " + REC);
+        execute("desk:vm-start " + REC);
+        awaitGuestReady(REC);
+        long ready = System.nanoTime();
+        await("the snapshotter's boot snapshot", Duration.ofSeconds(90), () -> list().contains("BOOT"));
+        // The client joins 20 s after boot: it replays the log written since the boot snapshot.
+        Thread.sleep(Math.max(0, 20_000 - (System.nanoTime() - ready) / 1_000_000));
+
+        try (FaultProxy proxy = new FaultProxy(5690, 5691)) {
+            String server = "127.0.0.1:" + proxy.port();
+            String started = execute("desk:replay-start --wait 180 --server " + server + " " + REC, Duration.ofMinutes(4));
+            assertTrue(started, started.contains("Live after"));
+            ReplayStatus first = session().status();
+            report("first join: startup %d ms, log %d B (%d B on the wire), chunks %d (%d B)",
+                    first.startup().orElseThrow().toMillis(), first.logBytes(), first.logWireBytes(),
+                    first.chunksFetched(), first.chunkBytes());
+            assertTrue("the first join fetched chunks", first.chunkBytes() > 0);
+            sameScreenAtBreak("anim");
+
+            // A dropped log connection resumes at the next byte; the replay stays identical.
+            int connections = proxy.logConnections();
+            proxy.inject(FaultProxy.Fault.DROP);
+            await("the log stream to reconnect", Duration.ofSeconds(20), () -> proxy.logConnections() > connections);
+            session().awaitLive(LIVE_TIMEOUT);
+            assertEquals(ReplayState.LIVE, session().status().state());
+            sameScreenAtBreak("anim-after-drop");
+
+            typedKeysReachTheReplayedScreen();
+            sameScreenAtBreak("typed");
+
+            execute("desk:vm-workload " + REC + " video");
+            Thread.sleep(10_000);
+            session().awaitLive(LIVE_TIMEOUT);
+            sameScreenAtBreak("video");
+            long firstChunks = session().status().chunkBytes();
+
+            // Rejoin from the same snapshot: everything comes from the local cache.
+            execute("desk:replay-stop " + REC);
+            assertFalse("replayer deleted", hypervisor().find(VmName.of(REPLAYER)).isPresent());
+            execute("desk:replay-start --wait 180 --server " + server + " " + REC, Duration.ofMinutes(4));
+            long sameSnapshot = session().status().chunkBytes();
+            report("rejoin, same snapshot: %d chunk bytes (first join %d)", sameSnapshot, firstChunks);
+            assertTrue("a rejoin from the same snapshot fetched " + sameSnapshot + " bytes", sameSnapshot < firstChunks / 10);
+
+            // Rejoin from a newer snapshot, with one cached chunk damaged on disk: it is detected and fetched again.
+            execute("desk:replay-stop " + REC);
+            String taken = execute("desk:snapshot-take " + REC);
+            assertTrue(taken, taken.toLowerCase(Locale.ROOT).contains("rd-"));
+            long corruptedBefore = cacheCorrupted();
+            damageOneCachedChunk();
+            execute("desk:replay-start --wait 180 --server " + server + " " + REC, Duration.ofMinutes(4));
+            long newer = session().status().chunkBytes();
+            report("rejoin, newer snapshot: %d chunk bytes = %.1f%% of the first join's %d", newer,
+                    100.0 * newer / firstChunks, firstChunks);
+            sameScreenAtBreak("newer-snapshot");
+            assertTrue("a damaged cached chunk was not detected", cacheCorrupted() > corruptedBefore);
+            assertTrue("a rejoin from a newer snapshot moved " + newer + " of " + firstChunks + " bytes",
+                    newer < firstChunks / 4);
+
+            // Garbage in the log stream stops the client with a clear error; the recorder runs on.
+            proxy.inject(FaultProxy.Fault.GARBAGE);
+            await("the replay to fail on garbage", Duration.ofSeconds(30),
+                    () -> session().status().state() == ReplayState.FAILED);
+            String reason = session().status().failure().orElse("");
+            report("garbage: %s", reason);
+            assertTrue(reason, reason.contains("record log stream failed"));
+            assertEquals("the recorder keeps running", org.replaydesk.api.hypervisor.VmState.RUNNING, state(REC));
+            assertFalse("the failed replayer is gone", hypervisor().find(VmName.of(REPLAYER)).isPresent());
+            String status = execute("desk:replay-status " + REC);
+            assertTrue(status, status.contains("FAILED") && status.contains("reason"));
+
+            // A killed FUSE helper fails the replay cleanly: a reason, no QEMU left hanging on the dead mount.
+            execute("desk:replay-start --wait 180 --server " + server + " " + REC, Duration.ofMinutes(4));
+            Path replayerDir = vmDir(REPLAYER);
+            assertTrue("replayer QEMU runs", processesMentioning(replayerDir).length > 0);
+            long[] helpers = processesMentioning(Path.of(System.getProperty("karaf.data"), "replaydesk", "replay", REC));
+            assertTrue("rdfuse runs", helpers.length > 0);
+            for (long pid : helpers) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            await("the replay to fail on the killed helper", Duration.ofSeconds(30),
+                    () -> session().status().state() == ReplayState.FAILED);
+            String killed = session().status().failure().orElse("");
+            report("killed helper: %s", killed);
+            assertTrue(killed, killed.contains("rdfuse"));
+            await("no replayer QEMU left", Duration.ofSeconds(20), () -> processesMentioning(replayerDir).length == 0);
+            assertEquals(org.replaydesk.api.hypervisor.VmState.RUNNING, state(REC));
+        }
+    }
+
+    /**
+     * Pauses the recorder, runs the replayer to the recorder's instruction count (a replay break) and compares the two
+     * screens pixel for pixel; then lets both run on.
+     */
+    private void sameScreenAtBreak(String label) throws Exception {
+        VirtualMachine recorder = hypervisor().get(VmName.of(REC));
+        VirtualMachine replayer = hypervisor().get(VmName.of(REPLAYER));
+        long icount = recorder.pause();
+        try {
+            BufferedImage recorded = screen(REC, label + "-recorded");
+            long t0 = System.nanoTime();
+            replayer.runUntil(icount, Duration.ofSeconds(120));
+            report("%s: replayer reached the break at icount %d %d ms after the recorder paused", label, icount,
+                    (System.nanoTime() - t0) / 1_000_000);
+            BufferedImage replayed = screen(REPLAYER, label + "-replayed");
+            assertFalse("recorded screen is blank", isBlank(recorded));
+            assertEquals(label + ": pixels that differ between recorder and replayer at icount " + icount, 0,
+                    differingPixels(recorded, replayed));
+        } finally {
+            recorder.resume();
+            replayer.resume();
+        }
+    }
+
+    /**
+     * Types keys through a viewer of the recorder's display (the viewer path) and times each key until the replayer's
+     * display shows its echo. The fbcon cursor blink is switched off first, so the echo is the only change.
+     */
+    private void typedKeysReachTheReplayedScreen() throws Exception {
+        execute("desk:vm-workload " + REC + " type");
+        Thread.sleep(2_000);
+        execute("desk:vm-type --enter " + REC + " \"echo 0 > /sys/class/graphics/fbcon/cursor_blink; clear\"");
+        Thread.sleep(2_000);
+        session().awaitLive(LIVE_TIMEOUT);
+        DisplayService displays = service(DisplayService.class);
+        await("a display for the replayer", Duration.ofSeconds(20),
+                () -> displays.display(VmName.of(REPLAYER)).isPresent());
+        int serverPort = displays.display(VmName.of(REC)).orElseThrow().address().getPort();
+        int clientPort = displays.display(VmName.of(REPLAYER)).orElseThrow().address().getPort();
+        List<Long> client = new ArrayList<>();
+        List<Long> server = new ArrayList<>();
+        try (RawRfbClient typist = new RawRfbClient(serverPort); RawRfbClient watcher = new RawRfbClient(clientPort)) {
+            Thread.sleep(1_000);
+            for (int i = 0; i < 30; i++) {
+                int[] before = watcher.frame();
+                int[] serverBefore = typist.frame();
+                long t0 = System.nanoTime();
+                typist.key('a' + i % 26);
+                long seenServer = typist.awaitFrame(f -> !Arrays.equals(f, serverBefore), 5_000);
+                long seenClient = watcher.awaitFrame(f -> !Arrays.equals(f, before), 5_000);
+                assertTrue("key " + i + " never showed on the replayed screen", seenClient > 0);
+                client.add((seenClient - t0) / 1_000_000);
+                if (seenServer > 0) {
+                    server.add((seenServer - t0) / 1_000_000);
+                }
+                Thread.sleep(150);
+            }
+        }
+        report("keystroke -> replayed screen: p50 %d ms, p95 %d ms, max %d ms (server's own display: p50 %d ms, p95 %d"
+                + " ms) over %d keys", pct(client, 50), pct(client, 95), pct(client, 100), pct(server, 50),
+                pct(server, 95), client.size());
+        assertTrue("keystroke latency to the replayed screen p95 " + pct(client, 95) + " ms", pct(client, 95) < 1_000);
+    }
+
+    private static long pct(List<Long> values, int p) {
+        if (values.isEmpty()) {
+            return -1;
+        }
+        List<Long> sorted = values.stream().sorted().toList();
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    private String list() {
+        try {
+            return execute("desk:snapshot-list " + REC);
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private ReplayService replay() {
+        return service(ReplayService.class);
+    }
+
+    private ReplaySession session() {
+        return replay().find(VmName.of(REC)).orElseThrow(() -> new AssertionError("no replay session of " + REC));
+    }
+
+    private <T> T service(Class<T> type) {
+        var ref = bundleContext.getServiceReference(type);
+        assertTrue("no " + type.getSimpleName() + " service", ref != null);
+        return bundleContext.getService(ref);
+    }
+
+    private long cacheCorrupted() throws Exception {
+        return service(org.replaydesk.pager.ChunkCache.class).stats().corrupted();
+    }
+
+    /**
+     * Flips bytes in a cached chunk the next join will read: one the newest snapshot's image shares with what the
+     * cache holds (loadvm reads nearly all of the image).
+     */
+    private void damageOneCachedChunk() throws IOException {
+        Path cache = Path.of(System.getProperty("karaf.data"), "replaydesk", "pager", "cache");
+        String imageId = service(org.replaydesk.snapshot.SnapshotService.class).newest(VmName.of(REC)).orElseThrow()
+                .imageId();
+        var chunks = service(org.replaydesk.pager.ChunkStore.class).manifest(imageId).orElseThrow().chunks();
+        Path victim = null;
+        for (int i = chunks.size() / 2; i < chunks.size() && victim == null; i++) {
+            Path candidate = cache.resolve(chunks.get(i).hex());
+            if (Files.isRegularFile(candidate)) {
+                victim = candidate;
+            }
+        }
+        assertTrue("no chunk of " + imageId + " is in the cache " + cache, victim != null);
+        byte[] bytes = Files.readAllBytes(victim);
+        for (int i = 0; i < 64; i++) {
+            bytes[i] ^= (byte) 0x5a;
+        }
+        Files.write(victim, bytes);
+        report("damaged cached chunk %s", victim.getFileName());
+    }
+
+    private void report(String format, Object... args) throws IOException {
+        String line = String.format(Locale.ROOT, format, args);
+        System.err.println("ReplayIT: " + line);
+        Files.writeString(workDir().resolve("replay-it-results.txt"), line + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+}
