@@ -270,6 +270,11 @@ public final class RdfuseProcess implements AutoCloseable {
         return mountPoint;
     }
 
+    /** @return the helper's process id (-1 when driven over a given channel) */
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** @return true while the helper runs and its control connection works */
     public boolean isAlive() {
         return broken.get() == null && (process == null || process.isAlive());
