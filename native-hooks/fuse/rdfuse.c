@@ -76,7 +76,8 @@ struct rfile {
     int fd;                       /* spool file */
     enum fstate state;
     char reason[256];
-    uint64_t received;            /* bytes stored, contiguous from 0 */
+    uint64_t received;            /* bytes stored, contiguous from 0 (or from start) */
+    uint64_t start;               /* LOG NAME START: the stream begins here; below it reads as zeros */
     uint64_t asked;               /* highest read start offset */
     uint64_t served;              /* highest end offset returned to a reader */
     uint64_t reads, max_read, bytes_read;
@@ -946,8 +947,15 @@ static void free_file(struct rfile *f)
     free(f);
 }
 
-static void cmd_log(char *name)
+/* LOG NAME [START]: a replay client starts the stream at a snapshot's log offset and has no use for the
+ * megabytes before it; QEMU seeks there itself (rrsnapshot=) and reads only the header below it */
+static void cmd_log(char *name, char *sstart)
 {
+    uint64_t start = 0;
+    if (sstart && (!parse_u64(sstart, &start) || start >= LIVE_SIZE)) {
+        reply("ERR bad start offset (0..%" PRIu64 ")", LIVE_SIZE - 1);
+        return;
+    }
     struct rfile *f = new_file(name, T_LOG);
     if (!f)
         return;
@@ -955,6 +963,13 @@ static void cmd_log(char *name)
         free_file(f);
         return;
     }
+    /* the spool keeps real offsets (sparse below START), so reads below START pread zeros from the hole */
+    if (start && ftruncate(f->fd, (off_t)start) < 0) {
+        reply("ERR spool %s.log: %s", name, strerror(errno));
+        free_file(f);
+        return;
+    }
+    f->start = f->received = f->asked = f->served = start;
     g.files[g.nfiles++] = f;
     reply("OK");
 }
@@ -1216,8 +1231,9 @@ static void cmd_stat(char *name)
         return;
     }
     reply("OK received=%" PRIu64 " asked=%" PRIu64 " served=%" PRIu64 " state=%s blocked=%u opens=%u reads=%" PRIu64
-          " maxread=%" PRIu64 " bytesread=%" PRIu64,
-          f->received, f->asked, f->served, st[f->state], f->nwait, f->opens, f->reads, f->max_read, f->bytes_read);
+          " maxread=%" PRIu64 " bytesread=%" PRIu64 " start=%" PRIu64,
+          f->received, f->asked, f->served, st[f->state], f->nwait, f->opens, f->reads, f->max_read, f->bytes_read,
+          f->start);
 }
 
 /* returns 0 if the connection must be dropped */
@@ -1253,8 +1269,8 @@ static int handle_line(char *line)
         return cmd_chunk(a1, a2, a3, a4);
     if (strcmp(cmd, "PING") == 0)
         reply("OK PONG rdfuse " RD_VERSION);
-    else if (strcmp(cmd, "LOG") == 0 && !a2)
-        cmd_log(a1);
+    else if (strcmp(cmd, "LOG") == 0 && !a3)
+        cmd_log(a1, a2);
     else if (strcmp(cmd, "IMAGE") == 0 && a3 && !a4)
         cmd_image(a1, a2, a3);
     else if (strcmp(cmd, "END") == 0 && !a2)

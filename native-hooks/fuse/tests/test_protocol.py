@@ -283,6 +283,47 @@ def test_sigkill(tmp):
         rd.close()
 
 
+def test_start_offset(rd):
+    """LOG NAME START: the stream begins at START (a snapshot's log offset); below it zeros, header forced."""
+    mnt = rd.mnt
+    start = 5 * 1024 * 1024 + 3            # not block aligned on purpose
+    check(rd.cmd('LOG late %d' % start) == 'OK', 'LOG late START -> OK')
+    check(rd.cmd('LOG late2 x').startswith('ERR bad start offset'), 'LOG with a non-number START rejected')
+    check(rd.cmd('LOG late3 %d' % (1 << 40)).startswith('ERR bad start offset'), 'LOG with START >= 2^40 rejected')
+    check(rd.cmd('LOG late4 1 2').startswith('ERR unknown command or wrong arguments'), 'LOG with 3 args rejected')
+    check('late2' not in os.listdir(mnt) and 'late3' not in os.listdir(mnt), 'rejected LOGs declare nothing')
+    check(rd.cmd('LOG zero 0') == 'OK' and rd.stat('zero')['received'] == 0, 'LOG NAME 0 is a plain log')
+    s = rd.stat('late')
+    check(s['received'] == start and s['start'] == start and s['state'] == 'live',
+          'STAT received=START start=START before any DATA')
+    p = os.path.join(mnt, 'late')
+    fd = os.open(p, os.O_RDONLY)
+    check(os.pread(fd, 4, 0) == VER, 'bytes 0-3 are the forced version')
+    check(os.pread(fd, 4096, 4) == b'\0' * 4096, 'bytes below START read as zeros')
+    below = os.pread(fd, 1 << 20, start - 1000)
+    check(below == b'\0' * 1000, 'a read reaching START returns the zeros up to START (short read)')
+    check(rd.data('late', 0, b'x').startswith('ERR overlap expected=%d got=0' % start), 'DATA at 0 is an overlap')
+    check(rd.data('late', start + 1, b'x').startswith('ERR gap expected=%d' % start), 'DATA past START is a gap')
+    r = Reader(p, 1 << 20, start + 10)
+    check(blocked(r), 'read at START+10 blocks')
+    payload = os.urandom(3000)
+    check(rd.data('late', start, payload) == 'OK %d' % (start + 3000), 'DATA at START -> OK START+3000')
+    r.join(5)
+    check(not r.is_alive() and r.result == payload[10:], 'blocked read released by DATA with the right bytes')
+    check(os.pread(fd, 100, start - 50) == b'\0' * 50 + payload[:50], 'read across START: zeros then data')
+    spool = os.path.join(rd.spool, 'late.log')
+    st = os.stat(spool)
+    check(st.st_size == start + 3000, 'spool file written at real offsets (size START+3000)')
+    check(st.st_blocks * 512 < 1024 * 1024, 'spool file is sparse below START (%d bytes allocated)' % (st.st_blocks * 512))
+    with open(spool, 'rb') as f:
+        f.seek(start)
+        check(f.read() == payload, 'spool holds the payload at START')
+    check(rd.cmd('END late') == 'OK %d' % (start + 3000), 'END -> OK START+3000')
+    check(os.fstat(fd).st_size == start + 3000, 'size after END is START+received bytes')
+    check(os.pread(fd, 100, start + 3000) == b'', 'EOF at the end')
+    os.close(fd)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix='rdfuse-test-')
     print('rdfuse protocol test in', tmp)
@@ -290,6 +331,8 @@ def main():
     try:
         print('semantics:')
         test_semantics(rd)
+        print('start offset:')
+        test_start_offset(rd)
         print('big reads / throughput:')
         test_big(rd)
         check(rd.cmd('QUIT') == 'OK BYE', 'QUIT')
