@@ -144,8 +144,9 @@ final class ReplayClientSession implements ReplaySession {
      * @return a reason when the session must be torn down because it failed, else empty
      */
     Optional<String> poll() {
-        if (state().isFinal() || replayerVm == null) {
-            return Optional.empty();
+        ReplayState now = state();
+        if (now.isFinal() || now == ReplayState.STARTING) {
+            return Optional.empty(); // STARTING: the builder reports its own failures
         }
         String exit = helperExit;
         if (exit != null) {
