@@ -88,10 +88,15 @@ final class QemuCommandLine {
         return cmd;
     }
 
+    /** The rrfile a recorder writes, exactly as the command line names it (rrflush matches QEMU's fopen on it). */
+    static Path recordFile(VmPaths paths) {
+        return paths.recordLog();
+    }
+
     static String icount(VmSpec spec, VmPaths paths) {
         StringBuilder b = new StringBuilder("shift=auto");
         switch (spec.mode()) {
-            case RECORD -> b.append(",rr=record,rrfile=").append(paths.recordLog());
+            case RECORD -> b.append(",rr=record,rrfile=").append(recordFile(paths));
             case REPLAY -> {
                 ReplaySource source = spec.replaySource().orElseThrow();
                 b.append(",rr=replay,rrfile=").append(source.logFile());

@@ -72,6 +72,7 @@ public class QemuHypervisor implements Hypervisor {
     private QemuSettings settings;
     private List<String> workloads = DEFAULT_WORKLOADS;
     private WorkloadFileServer fileServer;
+    private RecordLogFlusher recordLogFlusher;
 
     /** The files a VM boots from, resolved and checked. */
     record BootFiles(Path kernel, Path initrd) {
@@ -84,6 +85,7 @@ public class QemuHypervisor implements Hypervisor {
 
     void activate(QemuSettings resolved) throws IOException {
         this.settings = resolved;
+        this.recordLogFlusher = new RecordLogFlusher(resolved.rrflushLibrary(), resolved.rrflushIntervalMs());
         Files.createDirectories(settings.stateDir());
         Files.createDirectories(settings.socketDir());
         try {
@@ -130,6 +132,10 @@ public class QemuHypervisor implements Hypervisor {
 
     QemuSettings settings() {
         return settings;
+    }
+
+    RecordLogFlusher recordLogFlusher() {
+        return recordLogFlusher;
     }
 
     int netServerPort() {

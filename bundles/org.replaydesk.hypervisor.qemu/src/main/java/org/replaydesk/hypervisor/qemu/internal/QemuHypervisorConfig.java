@@ -30,4 +30,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Seconds to wait for a starting QEMU's monitor")
     int start_timeout_seconds() default 60;
+
+    @AttributeDefinition(description = "LD_PRELOAD library that flushes a recorder's record log every few ms (QEMU "
+            + "buffers it in 4 KiB, so live clients would see it up to ~0.8 s late); ${karaf.home} is resolved; "
+            + "empty = off")
+    String rrflush_library() default QemuSettings.DEFAULT_RRFLUSH_LIBRARY;
+
+    @AttributeDefinition(description = "How often the rrflush library flushes the record log, in milliseconds (1-1000)")
+    int rrflush_interval_ms() default 10;
 }

@@ -6,13 +6,34 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * The driver's configuration with defaults resolved to absolute paths. A value type so the
  * command-line builder and tests do not depend on ConfigAdmin.
  */
 record QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path stateDir, Path socketDir,
-        int vncLoopbackPortBase, int netServerPort, Duration startTimeout) {
+        int vncLoopbackPortBase, int netServerPort, Duration startTimeout, Optional<Path> rrflushLibrary,
+        int rrflushIntervalMs) {
+
+    /** Where the distribution puts native/librrflush.so; ConfigAdmin does not resolve the placeholder, from() does. */
+    static final String DEFAULT_RRFLUSH_LIBRARY = "${karaf.home}/native/librrflush.so";
+    static final int MIN_RRFLUSH_INTERVAL_MS = 1;
+    static final int MAX_RRFLUSH_INTERVAL_MS = 1000;
+
+    QemuSettings {
+        if (rrflushIntervalMs < MIN_RRFLUSH_INTERVAL_MS || rrflushIntervalMs > MAX_RRFLUSH_INTERVAL_MS) {
+            throw new IllegalArgumentException("rrflush.interval.ms=" + rrflushIntervalMs + " is outside "
+                    + MIN_RRFLUSH_INTERVAL_MS + ".." + MAX_RRFLUSH_INTERVAL_MS + " ms");
+        }
+    }
+
+    /** Settings without the record-log flusher (tests that do not care about it). */
+    QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path stateDir, Path socketDir,
+            int vncLoopbackPortBase, int netServerPort, Duration startTimeout) {
+        this(qemuBinary, qemuImgBinary, guestDir, stateDir, socketDir, vncLoopbackPortBase, netServerPort,
+                startTimeout, Optional.empty(), 10);
+    }
 
     static QemuSettings from(QemuHypervisorConfig config) {
         String karafHome = System.getProperty("karaf.home", System.getProperty("user.dir"));
@@ -23,7 +44,17 @@ record QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path
         Path sockets = config.socket_dir().isBlank() ? defaultSocketDir(state) : Path.of(config.socket_dir());
         return new QemuSettings(config.qemu_binary(), config.qemu_img_binary(), guest.toAbsolutePath().normalize(),
                 state, sockets.toAbsolutePath().normalize(), config.vnc_loopback_port_base(), config.net_server_port(),
-                Duration.ofSeconds(Math.max(5, config.start_timeout_seconds())));
+                Duration.ofSeconds(Math.max(5, config.start_timeout_seconds())),
+                rrflushLibrary(config.rrflush_library(), karafHome), config.rrflush_interval_ms());
+    }
+
+    /** Empty (or blank) disables the flusher; ${karaf.home} is replaced; relative paths are taken from karaf.home. */
+    static Optional<Path> rrflushLibrary(String configured, String karafHome) {
+        if (configured == null || configured.isBlank()) {
+            return Optional.empty();
+        }
+        Path lib = Path.of(karafHome).resolve(configured.strip().replace("${karaf.home}", karafHome));
+        return Optional.of(lib.toAbsolutePath().normalize());
     }
 
     /**

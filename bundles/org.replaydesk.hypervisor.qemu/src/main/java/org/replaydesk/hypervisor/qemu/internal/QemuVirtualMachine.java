@@ -172,6 +172,8 @@ final class QemuVirtualMachine implements VirtualMachine {
                     .redirectError(paths.stderrLog().toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(owner.recordLogFlusher().environment(spec.mode(),
+                    QemuCommandLine.recordFile(paths), pb.environment().get(RecordLogFlusher.PRELOAD)));
             Process p;
             try {
                 p = pb.start();
