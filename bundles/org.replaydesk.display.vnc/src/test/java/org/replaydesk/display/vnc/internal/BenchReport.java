@@ -241,10 +241,22 @@ final class BenchReport {
      * @return the new content
      */
     static String replaceSection(String document, String section) {
+        return replaceSection(document, HEADING, section);
+    }
+
+    /**
+     * Replaces the section under a heading (up to the next "## " heading) or appends it; the rest is kept.
+     *
+     * @param document the markdown file's content
+     * @param heading the section's heading line, e.g. "## Display provider: relay vs QEMU VNC"
+     * @param section the new section, heading included
+     * @return the new content
+     */
+    static String replaceSection(String document, String heading, String section) {
         List<String> lines = new ArrayList<>(List.of(document.split("\n", -1)));
         int start = -1;
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).strip().equals(HEADING)) {
+            if (lines.get(i).strip().equals(heading)) {
                 start = i;
                 break;
             }
