@@ -85,7 +85,8 @@ public class QemuHypervisor implements Hypervisor {
 
     void activate(QemuSettings resolved) throws IOException {
         this.settings = resolved;
-        this.recordLogFlusher = new RecordLogFlusher(resolved.rrflushLibrary(), resolved.rrflushIntervalMs());
+        this.recordLogFlusher = new RecordLogFlusher(resolved.rrflushLibrary(), resolved.rrflushIntervalMs())
+                .withReplayPacer(resolved.rrpaceLibrary(), resolved.rrpacePollCapUs());
         Files.createDirectories(settings.stateDir());
         Files.createDirectories(settings.socketDir());
         try {

@@ -38,4 +38,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "How often the rrflush library flushes the record log, in milliseconds (1-1000)")
     int rrflush_interval_ms() default 10;
+
+    @AttributeDefinition(description = "LD_PRELOAD library for replaying VMs that caps QEMU's main-loop wait, so a "
+            + "replayer skips guest idle time at once (native-hooks/rrpace); empty disables it")
+    String rrpace_library() default QemuSettings.DEFAULT_RRPACE_LIBRARY;
+
+    @AttributeDefinition(description = "Longest main-loop wait of a replaying QEMU with rrpace, in microseconds (50-100000)")
+    int rrpace_poll_cap_us() default 500;
 }

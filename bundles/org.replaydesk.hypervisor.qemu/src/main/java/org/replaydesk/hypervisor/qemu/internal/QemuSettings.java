@@ -14,7 +14,10 @@ import java.util.Optional;
  */
 record QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path stateDir, Path socketDir,
         int vncLoopbackPortBase, int netServerPort, Duration startTimeout, Optional<Path> rrflushLibrary,
-        int rrflushIntervalMs) {
+        int rrflushIntervalMs, Optional<Path> rrpaceLibrary, int rrpacePollCapUs) {
+
+    /** Where the distribution puts native/librrpace.so (the replayers' main-loop pacer). */
+    static final String DEFAULT_RRPACE_LIBRARY = "${karaf.home}/native/librrpace.so";
 
     /** Where the distribution puts native/librrflush.so; ConfigAdmin does not resolve the placeholder, from() does. */
     static final String DEFAULT_RRFLUSH_LIBRARY = "${karaf.home}/native/librrflush.so";
@@ -26,13 +29,24 @@ record QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path
             throw new IllegalArgumentException("rrflush.interval.ms=" + rrflushIntervalMs + " is outside "
                     + MIN_RRFLUSH_INTERVAL_MS + ".." + MAX_RRFLUSH_INTERVAL_MS + " ms");
         }
+        if (rrpacePollCapUs < 50 || rrpacePollCapUs > 100_000) {
+            throw new IllegalArgumentException("rrpace.poll.cap.us=" + rrpacePollCapUs + " is outside 50..100000 us");
+        }
+    }
+
+    /** Settings without the replay pacer. */
+    QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path stateDir, Path socketDir,
+            int vncLoopbackPortBase, int netServerPort, Duration startTimeout, Optional<Path> rrflushLibrary,
+            int rrflushIntervalMs) {
+        this(qemuBinary, qemuImgBinary, guestDir, stateDir, socketDir, vncLoopbackPortBase, netServerPort,
+                startTimeout, rrflushLibrary, rrflushIntervalMs, Optional.empty(), 500);
     }
 
     /** Settings without the record-log flusher (tests that do not care about it). */
     QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path stateDir, Path socketDir,
             int vncLoopbackPortBase, int netServerPort, Duration startTimeout) {
         this(qemuBinary, qemuImgBinary, guestDir, stateDir, socketDir, vncLoopbackPortBase, netServerPort,
-                startTimeout, Optional.empty(), 10);
+                startTimeout, Optional.empty(), 10, Optional.empty(), 500);
     }
 
     static QemuSettings from(QemuHypervisorConfig config) {
@@ -45,7 +59,8 @@ record QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path
         return new QemuSettings(config.qemu_binary(), config.qemu_img_binary(), guest.toAbsolutePath().normalize(),
                 state, sockets.toAbsolutePath().normalize(), config.vnc_loopback_port_base(), config.net_server_port(),
                 Duration.ofSeconds(Math.max(5, config.start_timeout_seconds())),
-                rrflushLibrary(config.rrflush_library(), karafHome), config.rrflush_interval_ms());
+                rrflushLibrary(config.rrflush_library(), karafHome), config.rrflush_interval_ms(),
+                rrflushLibrary(config.rrpace_library(), karafHome), config.rrpace_poll_cap_us());
     }
 
     /** Empty (or blank) disables the flusher; ${karaf.home} is replaced; relative paths are taken from karaf.home. */

@@ -25,9 +25,13 @@ final class RecordLogFlusher {
     static final String PRELOAD = "LD_PRELOAD";
     static final String FILE = "RD_RRFLUSH_FILE";
     static final String INTERVAL = "RD_RRFLUSH_MS";
+    static final String POLL_CAP = "RD_POLL_CAP_US";
 
     private final Optional<Path> library;
     private final int intervalMs;
+    private Optional<Path> pacer = Optional.empty();
+    private int pollCapUs = 500;
+    private final AtomicBoolean warnedPacerMissing = new AtomicBoolean();
     private final Predicate<Path> exists;
     /** One WARN per driver activation, not one per VM start. */
     private final AtomicBoolean warnedMissing = new AtomicBoolean();
@@ -51,6 +55,9 @@ final class RecordLogFlusher {
      * @return the variables to set, empty when the flusher is off, missing or not wanted
      */
     Map<String, String> environment(RecordReplayMode mode, Path recordFile, String inheritedPreload) {
+        if (mode == RecordReplayMode.REPLAY) {
+            return pacerEnvironment(inheritedPreload);
+        }
         if (mode != RecordReplayMode.RECORD || library.isEmpty()) {
             return Map.of();
         }
@@ -66,5 +73,34 @@ final class RecordLogFlusher {
         String preload = inheritedPreload == null || inheritedPreload.isBlank() ? lib.toString()
                 : inheritedPreload.strip() + " " + lib;
         return Map.of(PRELOAD, preload, FILE, recordFile.toString(), INTERVAL, Integer.toString(intervalMs));
+    }
+
+    /**
+     * Also preload the replay pacer ({@code librrpace.so}, native-hooks/rrpace) into replaying VMs: it caps QEMU's
+     * main-loop wait so a halted replaying guest gets its recorded clock warp at once instead of at the next
+     * real-time timer. Without it a replayer of an animation ran at a quarter of the recorder's speed and never
+     * caught up (docs/architecture.md, "Replay speed").
+     */
+    RecordLogFlusher withReplayPacer(Optional<Path> pacerLibrary, int capUs) {
+        this.pacer = pacerLibrary;
+        this.pollCapUs = capUs;
+        return this;
+    }
+
+    private Map<String, String> pacerEnvironment(String inheritedPreload) {
+        if (pacer.isEmpty()) {
+            return Map.of();
+        }
+        Path lib = pacer.get();
+        if (!exists.test(lib)) {
+            if (warnedPacerMissing.compareAndSet(false, true)) {
+                LOG.warn("Replay pacer {} is missing (rrpace.library): replaying VMs skip guest idle time only when "
+                        + "QEMU's main loop wakes, and may replay slower than the recorder runs", lib);
+            }
+            return Map.of();
+        }
+        String preload = inheritedPreload == null || inheritedPreload.isBlank() ? lib.toString()
+                : inheritedPreload.strip() + " " + lib;
+        return Map.of(PRELOAD, preload, POLL_CAP, Integer.toString(pollCapUs));
     }
 }

@@ -45,6 +45,21 @@ class RecordLogFlusherTest {
     }
 
     @Test
+    void replayersGetOnlyTheReplayPacer() {
+        Path pacer = Path.of("/opt/rd/native/librrpace.so");
+        RecordLogFlusher hooks = new RecordLogFlusher(Optional.of(LIB), 10, p -> true)
+                .withReplayPacer(Optional.of(pacer), 500);
+        assertEquals(Map.of("LD_PRELOAD", pacer.toString(), "RD_POLL_CAP_US", "500"),
+                hooks.environment(RecordReplayMode.REPLAY, LOG, null));
+        assertEquals(Map.of("LD_PRELOAD", "/x/other.so " + pacer, "RD_POLL_CAP_US", "500"),
+                hooks.environment(RecordReplayMode.REPLAY, LOG, "/x/other.so"));
+        assertEquals(LIB.toString(), hooks.environment(RecordReplayMode.RECORD, LOG, null).get("LD_PRELOAD"));
+        assertEquals(Map.of(), hooks.environment(RecordReplayMode.NONE, LOG, null));
+        assertEquals(Map.of(), new RecordLogFlusher(Optional.of(LIB), 10, p -> !p.equals(pacer))
+                .withReplayPacer(Optional.of(pacer), 500).environment(RecordReplayMode.REPLAY, LOG, null));
+    }
+
+    @Test
     void disabledOrMissingLibraryGivesNothingAndIsCheckedEachStart() {
         assertEquals(Map.of(), new RecordLogFlusher(Optional.empty(), 10, p -> true)
                 .environment(RecordReplayMode.RECORD, LOG, null));
