@@ -15,7 +15,7 @@ import json, os, re, shutil, socket, statistics, struct, subprocess, sys, tempfi
 
 LIB, GUEST = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 KEYS = int(os.environ.get('RD_KEYS', '30'))
-ANIM_SECONDS = float(os.environ.get('RD_ANIM_SECONDS', '20'))
+ANIM_SECONDS = float(os.environ.get('RD_ANIM_SECONDS', '10'))
 INTERVAL_MS = 10
 T0 = time.monotonic()
 # qcode enum values of QEMU 7.2's QKeyCode for a..z (qapi/ui.json order: ... "a" is 31 ... ) are not needed: the
