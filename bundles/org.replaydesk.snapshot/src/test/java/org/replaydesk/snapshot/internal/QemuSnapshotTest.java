@@ -156,7 +156,8 @@ class QemuSnapshotTest {
             long logSize = Files.size(rec.recordLog());
             assertTrue(third.info().logOffset() <= logSize, third.info().logOffset() + " > " + logSize);
             for (SnapshotInfo s : List.of(boot, second.info(), third.info())) {
-                assertTrue(s.stall().toMillis() < 1000, "stall of " + s.tag() + ": " + s.stall());
+                // far above the 0.2-0.5 s measured: checks that savevm went through, not its speed (docs/benchmarks.md)
+                assertTrue(s.stall().toMillis() < 5000, "stall of " + s.tag() + ": " + s.stall());
             }
             assertTrue(store.manifest(boot.imageId()).isEmpty(), "the dropped snapshot's image left the store");
             String list = FakeHypervisor.qemuImg("snapshot", "-l", "-U", rec.diskImage().toString());
