@@ -280,8 +280,8 @@ public class ReplayIT extends ReplayDeskTestSupport {
                 service(org.replaydesk.pager.ChunkStore.class).manifest(imageId).orElseThrow().distinctChunks());
         int damaged = 0;
         int step = Math.max(1, chunks.size() / 32);
-        for (int i = 0; i < chunks.size() && damaged < 32; i += step) {
-            Path file = cache.resolve(chunks.get(i).hex());
+        for (int c = 0; c < chunks.size() && damaged < 32; c += step) {
+            Path file = cache.resolve(chunks.get(c).hex());
             if (Files.isRegularFile(file)) {
                 byte[] bytes = Files.readAllBytes(file);
                 for (int i = 0; i < Math.min(64, bytes.length); i++) {
