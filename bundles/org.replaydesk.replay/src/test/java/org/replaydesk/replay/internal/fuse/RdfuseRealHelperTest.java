@@ -275,16 +275,17 @@ class RdfuseRealHelperTest {
             // 100 bytes inside chunk 5: that chunk only (the kernel's readahead stays within it).
             long at = 5L * CHUNK + 1000;
             assertArrayEquals(Arrays.copyOfRange(image, (int) at, (int) at + 100), read(file, at, 100));
-            assertEquals(1, feeder.chunksServed());
-            assertEquals(CHUNK, feeder.bytesServed());
+            // the reader is released when rdfuse has the chunk, which can be before the feeder counts it
+            awaitCount(1, feeder::chunksServed);
+            awaitCount(CHUNK, feeder::bytesServed);
             assertEquals(1, pager.remote.chunksFetched());
             ImageStat stat = rd.statImage("disk.qcow2");
             assertEquals(1, stat.present());
             assertEquals(CHUNKS, stat.chunks());
             // The whole file, byte-identical; every chunk sent once.
             assertArrayEquals(image, Files.readAllBytes(file));
-            assertEquals(CHUNKS, feeder.chunksServed());
-            assertEquals(image.length, feeder.bytesServed());
+            awaitCount(CHUNKS, feeder::chunksServed);
+            awaitCount(image.length, feeder::bytesServed);
             assertEquals(CHUNKS, rd.statImage("disk.qcow2").present());
             assertEquals(CHUNKS, pager.server.chunksServed());
             // The spool holds the pristine chunks.
@@ -334,5 +335,14 @@ class RdfuseRealHelperTest {
                 "Input/output error").contains(error), error);
         assertTrue(MountTable.isMounted(mountedAs), "the dead mount stays until someone unmounts it");
         // tearDown: close() unmounts it
+    }
+
+    /** Waits up to 5 s for a counter that another thread bumps after the event the test saw. */
+    private static void awaitCount(long expected, java.util.function.LongSupplier counter) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (counter.getAsLong() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, counter.getAsLong());
     }
 }
