@@ -1,0 +1,69 @@
+package org.replaydesk.api.session;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Opens and runs adaptive desktop sessions. Errors are {@link org.replaydesk.api.ReplayDeskException}s with a status
+ * ({@code NOT_FOUND} for an unknown session, VM or policy, {@code INVALID} for a bad request, {@code CONFLICT} for a
+ * request the session cannot do now, {@code UNAVAILABLE} for a missing service) and a message naming the problem.
+ */
+@ProviderType
+public interface SessionService {
+
+    /**
+     * Opens a session on a running VM: a display for viewers showing the VM, in display mode, under the active
+     * policy.
+     *
+     * @param vm the server VM (must be running under record for replay to be possible)
+     * @param client the client host the replayer runs on; {@code null} or {@code local} for this container
+     * @return the new session
+     */
+    SessionInfo open(String vm, String client);
+
+    /** @return every open session, oldest first */
+    List<SessionInfo> sessions();
+
+    /**
+     * @param id a session id
+     * @return the session, if open
+     */
+    Optional<SessionInfo> session(String id);
+
+    /**
+     * Pins a session to a mode or gives it back to the policy. {@code REPLAY} starts an attempt at once (if in
+     * display) and keeps the session in replay while the client keeps up.
+     *
+     * @param id a session id
+     * @param request the mode
+     * @return the session after the request was applied (a switch to replay may still be in progress)
+     */
+    SessionInfo setMode(String id, ModeRequest request);
+
+    /**
+     * @param id a session id
+     * @return the session's switch log, oldest first
+     */
+    List<ModeSwitch> history(String id);
+
+    /**
+     * Closes a session: its replayer stops, its viewers are disconnected, the VM keeps running.
+     *
+     * @param id a session id
+     */
+    void close(String id);
+
+    /** @return the installed policies, sorted by name */
+    List<PolicyInfo> policies();
+
+    /**
+     * Makes every session use the named policy from its next decision on (no viewer is dropped, no session reset).
+     * The choice lasts until the next call or restart of the session service; configure {@code policy.name} to
+     * keep it.
+     *
+     * @param name a policy's {@value ModeSwitchPolicy#NAME_PROPERTY}
+     */
+    void setPolicy(String name);
+}
