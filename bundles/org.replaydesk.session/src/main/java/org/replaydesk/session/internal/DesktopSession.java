@@ -35,6 +35,7 @@ import org.replaydesk.display.vnc.TrafficStats;
 import org.replaydesk.replay.ReplayOptions;
 import org.replaydesk.replay.ReplayService;
 import org.replaydesk.replay.ReplaySession;
+import org.replaydesk.replay.ReplayState;
 import org.replaydesk.replay.ReplayStatus;
 import org.replaydesk.snapshot.SnapshotInfo;
 import org.replaydesk.snapshot.SnapshotService;
@@ -321,7 +322,9 @@ final class DesktopSession implements Switcher {
             return new ReplayProgress(false, Optional.of(status.state().name().toLowerCase(Locale.ROOT)
                     + status.failure().map(f -> ": " + f).orElse("")));
         }
-        return new ReplayProgress(status.caughtUp(), Optional.empty());
+        // LIVE: the replayer has once executed everything the server logged (the paper's "caught up"). The
+        // instantaneous caughtUp flag is only true while the replayer happens to wait for bytes at the sample.
+        return new ReplayProgress(status.state() == ReplayState.LIVE, Optional.empty());
     }
 
     @Override

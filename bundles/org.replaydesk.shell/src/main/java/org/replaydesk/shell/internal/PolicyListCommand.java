@@ -15,11 +15,13 @@ import org.replaydesk.api.session.SessionService;
 @Service
 public class PolicyListCommand implements Action {
 
-    @Reference
+    // Optional: without it Karaf would hold back every desk command until a session service appears.
+    @Reference(optional = true)
     SessionService sessions;
 
     @Override
     public Object execute() {
+        SessionService sessions = Sessions.required(this.sessions);
         List<PolicyInfo> list = sessions.policies();
         if (list.isEmpty()) {
             System.out.println("No policy installed: sessions stay in display mode unless asked for replay");

@@ -14,7 +14,8 @@ import org.replaydesk.api.session.SessionService;
 @Service
 public class PolicySetCommand implements Action {
 
-    @Reference
+    // Optional: without it Karaf would hold back every desk command until a session service appears.
+    @Reference(optional = true)
     SessionService sessions;
 
     @Argument(index = 0, name = "name", required = true, description = "A policy name (desk:policy-list)")
@@ -22,6 +23,7 @@ public class PolicySetCommand implements Action {
 
     @Override
     public Object execute() {
+        SessionService sessions = Sessions.required(this.sessions);
         sessions.setPolicy(name);
         System.out.println("Sessions now use policy " + name);
         return null;

@@ -13,7 +13,8 @@ import org.replaydesk.api.session.SessionService;
 @Service
 public class SessionCloseCommand implements Action {
 
-    @Reference
+    // Optional: without it Karaf would hold back every desk command until a session service appears.
+    @Reference(optional = true)
     SessionService sessions;
 
     @Argument(index = 0, name = "session", required = true, description = "A session id (desk:session-list)")
@@ -21,6 +22,7 @@ public class SessionCloseCommand implements Action {
 
     @Override
     public Object execute() {
+        SessionService sessions = Sessions.required(this.sessions);
         sessions.close(session);
         System.out.println("Session " + session + " closed");
         return null;

@@ -18,7 +18,8 @@ import org.replaydesk.api.session.SessionService;
 @Service
 public class SessionHistoryCommand implements Action {
 
-    @Reference
+    // Optional: without it Karaf would hold back every desk command until a session service appears.
+    @Reference(optional = true)
     SessionService sessions;
 
     @Argument(index = 0, name = "session", required = true, description = "A session id (desk:session-list)")
@@ -29,6 +30,7 @@ public class SessionHistoryCommand implements Action {
 
     @Override
     public Object execute() {
+        SessionService sessions = Sessions.required(this.sessions);
         List<ModeSwitch> log = sessions.history(session);
         if (log.isEmpty()) {
             System.out.println("Session " + session + " has not switched yet");

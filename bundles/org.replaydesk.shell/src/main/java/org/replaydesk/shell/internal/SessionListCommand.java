@@ -19,7 +19,8 @@ import org.replaydesk.api.session.SessionService;
 @Service
 public class SessionListCommand implements Action {
 
-    @Reference
+    // Optional: without it Karaf would hold back every desk command until a session service appears.
+    @Reference(optional = true)
     SessionService sessions;
 
     @Option(name = "--no-format", description = "key=value pairs, one session per line, raw numbers")
@@ -27,6 +28,7 @@ public class SessionListCommand implements Action {
 
     @Override
     public Object execute() {
+        SessionService sessions = Sessions.required(this.sessions);
         List<SessionInfo> list = sessions.sessions();
         if (list.isEmpty()) {
             System.out.println("No sessions");

@@ -15,7 +15,8 @@ import org.replaydesk.api.session.SessionService;
 @Service
 public class SessionModeCommand implements Action {
 
-    @Reference
+    // Optional: without it Karaf would hold back every desk command until a session service appears.
+    @Reference(optional = true)
     SessionService sessions;
 
     @Argument(index = 0, name = "session", required = true, description = "A session id (desk:session-list)")
@@ -26,6 +27,7 @@ public class SessionModeCommand implements Action {
 
     @Override
     public Object execute() {
+        SessionService sessions = Sessions.required(this.sessions);
         SessionInfo s = sessions.setMode(session, ModeRequest.parse(mode));
         System.out.println("Session " + s.id() + ": " + s.request().label() + " requested (now " + s.mode() + ")");
         return null;

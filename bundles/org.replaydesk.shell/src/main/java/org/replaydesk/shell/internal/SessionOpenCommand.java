@@ -17,7 +17,8 @@ import org.replaydesk.api.session.SessionService;
 @Service
 public class SessionOpenCommand implements Action {
 
-    @Reference
+    // Optional: without it Karaf would hold back every desk command until a session service appears.
+    @Reference(optional = true)
     SessionService sessions;
 
     @Option(name = "--client", description = "The client host the replayer runs on (this host: local, the default)")
@@ -29,6 +30,7 @@ public class SessionOpenCommand implements Action {
 
     @Override
     public Object execute() {
+        SessionService sessions = Sessions.required(this.sessions);
         SessionInfo s = sessions.open(vm, client);
         System.out.println("Session " + s.id() + " on " + s.vm() + " (" + s.mode() + ", policy " + s.policy()
                 + "): vncviewer " + s.viewerAddress().getHostString() + "::" + s.viewerAddress().getPort());
