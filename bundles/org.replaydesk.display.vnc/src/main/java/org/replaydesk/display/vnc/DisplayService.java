@@ -103,4 +103,5 @@ public interface DisplayService {
      * @since 1.2
      */
     void disconnect(VmName display, String viewerId);
+    default java.util.Optional<InteractionStats> interaction(VmName display) { return java.util.Optional.empty(); }
 }
