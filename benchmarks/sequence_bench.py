@@ -19,7 +19,7 @@ starts a JVM, which would load the 2-core machine every 2 s).
 
 Usage: benchmarks/sequence_bench.sh [--phase-seconds 120] [--phases anim,idle,video,net,type,anim] [--no-write]
 """
-import argparse, datetime, os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time, zlib
+import argparse, datetime, json, os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time, zlib
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VM = "seq"
@@ -682,6 +682,14 @@ def report(args, result, rows, per_phase, join, started):
               "", "Targets:", ""]
     for ok, text in checks:
         lines.append(f"- {'PASS' if ok else 'MISS'}: {text}")
+    switches = [kv(l) for l in result["history"].splitlines() if l.startswith("decidedAt=")]
+    if switches:
+        lines += ["", "Switch log (`desk:session-history`):", "",
+                  "| decided (UTC) | from | to | by | latency ms | stall ms | reason |", "|---|---|---|---|---:|---:|---|"]
+        for sw in switches:
+            lines.append(f"| {sw.get('decidedAt', '')[11:19]} | {sw.get('from', '')} | {sw.get('to', '')} | "
+                         f"{sw.get('decidedBy', '')} | {sw.get('latencyMillis', '')} | {sw.get('stallMillis', '')} | "
+                         f"{sw.get('reason', '').replace('_', ' ')} |")
     lines += ["", "![cumulative bytes, adaptive mode bands](bench-sequence.svg)", "", END_MARK]
     return "\n".join(lines), checks
 
@@ -717,24 +725,39 @@ def main():
     ap.add_argument("--assembly", default=None)
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (target/sequence-bench)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="no run: rebuild the table, chart and docs from the last run's target/sequence-bench.json")
     args = ap.parse_args()
     args.phases = args.phases.split(",")
     work = os.path.join(REPO, "target", "sequence-bench")
-    if os.path.exists(work):
-        shutil.rmtree(work)
-    os.makedirs(work)
-    cleanup = Cleanup()
+    saved = os.path.join(REPO, "target", "sequence-bench.json")
+    if args.report_only:
+        with open(saved) as f:
+            result = json.load(f)
+        started = datetime.datetime.fromisoformat(result["started"])
+        args.phase_seconds = result["phase_seconds"]
+        args.sample_seconds = result["sample_seconds"]
+        args.policy = result["policy"]
+    else:
+        if os.path.exists(work):
+            shutil.rmtree(work)
+        os.makedirs(work)
+        cleanup = Cleanup()
 
-    def interrupted(signum, frame):
-        raise KeyboardInterrupt()
+        def interrupted(signum, frame):
+            raise KeyboardInterrupt()
 
-    signal.signal(signal.SIGTERM, interrupted)
-    started = datetime.datetime.utcnow()
-    try:
-        result = run(args, work, cleanup)
-    finally:
-        log("stopping everything this run started")
-        cleanup.run()
+        signal.signal(signal.SIGTERM, interrupted)
+        started = datetime.datetime.utcnow()
+        try:
+            result = run(args, work, cleanup)
+        finally:
+            log("stopping everything this run started")
+            cleanup.run()
+        result.update(started=started.isoformat(), phase_seconds=args.phase_seconds,
+                      sample_seconds=args.sample_seconds, policy=args.policy)
+        with open(saved, "w") as f:
+            json.dump(result, f)
     rows, per_phase, join = analyse(result)
     csv = os.path.join(REPO, "target", "sequence-bench.csv")
     write_csv(rows, csv)
@@ -749,7 +772,7 @@ def main():
     if not args.no_write:
         shutil.copy(os.path.join(REPO, "target", "sequence-bench.svg"), os.path.join(REPO, "docs", "bench-sequence.svg"))
         write_docs(section)
-    if not args.keep:
+    if not args.keep and not args.report_only:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if all(ok for ok, _ in checks) else 1
 
