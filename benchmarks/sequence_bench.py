@@ -19,7 +19,7 @@ starts a JVM, which would load the 2-core machine every 2 s).
 
 Usage: benchmarks/sequence_bench.sh [--phase-seconds 120] [--phases anim,idle,video,net,type,anim] [--no-write]
 """
-import argparse, datetime, json, os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time, zlib
+import argparse, datetime, json, math, os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time, zlib
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VM = "seq"
@@ -480,18 +480,9 @@ def parse_bytes(text):
 
 
 def parse_boot_image_bytes(snapshots):
-    """The BOOT snapshot's image size from snapshot-list (column IMAGE MiB)."""
-    lines = snapshots.splitlines()
-    header = next((l.split() for l in lines if l.startswith("TAG")), [])
-    for line in lines:
-        cols = line.split()
-        if "BOOT" in cols and "IMAGE" in header:
-            # TAKEN (UTC) is two words in the header and two in the row, so the indexes line up.
-            try:
-                return int(float(cols[header.index("IMAGE")]) * 1024 ** 2)
-            except (ValueError, IndexError):
-                return 0
-    return 0
+    """The BOOT snapshot's image size from snapshot-list: TAG TRIGGER date time ICOUNT LOG-OFFSET STALL IMAGE-MiB."""
+    m = re.search(r"BOOT\s+\S+\s+\S+\s+\d+\s+\d+\s+\d+\s+([\d.]+)", snapshots)
+    return int(float(m.group(1)) * 1024 ** 2) if m else 0
 
 
 # ------------------------------------------------------------------------------------------------------------ analyse
@@ -567,7 +558,7 @@ def targets(per_phase):
 
 
 def kb(n):
-    return f"{n / 1024:,.0f} KB" if n < 10 * 1024 ** 2 else f"{n / 1024 ** 2:,.1f} MB"
+    return f"{n / 1024:,.0f} KiB" if n < 10 * 1024 ** 2 else f"{n / 1024 ** 2:,.1f} MiB"
 
 
 # --------------------------------------------------------------------------------------------------------- write-up
@@ -580,9 +571,8 @@ def svg_chart(rows, phases, path, join):
     pw, ph = w - left - right, h - top - bottom
     t_end = max(r["t"] for r in rows) if rows else 1
     values = [v for r in rows for v in (r["cum_display"], r["cum_adaptive"], r["cum_replay"]) if v > 0]
-    lo = 10 ** int(__import__("math").floor(__import__("math").log10(max(1024, min(values) if values else 1024))))
+    lo = 10 ** int(math.floor(math.log10(max(1000, min(values) if values else 1000))))
     hi = max(values) * 1.5 if values else 10 * lo
-    import math
 
     def x(t):
         return left + pw * t / t_end
@@ -595,19 +585,25 @@ def svg_chart(rows, phases, path, join):
            f'font-size="12">', f'<rect width="{w}" height="{h}" fill="white"/>',
            f'<text x="{w / 2}" y="20" text-anchor="middle" font-size="14">Sequence experiment: cumulative bytes '
            f'(log scale), adaptive session mode as bands</text>']
-    # Mode bands: the adaptive session's mode in each sample interval, along the bottom of the plot.
+    # Mode bands: the adaptive session's mode in each sample interval, one rectangle per run of equal modes (touching
+    # rectangles would leave anti-aliasing seams).
+    runs = []
     prev_t = 0
     for r in rows:
-        colour = MODE_COLOURS.get(r["mode"], "#dddddd")
-        out.append(f'<rect x="{x(prev_t):.1f}" y="{top}" width="{max(0.5, x(r["t"]) - x(prev_t)):.1f}" '
-                   f'height="{ph}" fill="{colour}" opacity="0.45"/>')
+        if runs and runs[-1][0] == r["mode"]:
+            runs[-1][2] = r["t"]
+        else:
+            runs.append([r["mode"], prev_t, r["t"]])
         prev_t = r["t"]
+    for mode, start, end in runs:
+        out.append(f'<rect x="{x(start):.1f}" y="{top}" width="{max(0.5, x(end) - x(start)):.1f}" height="{ph}" '
+                   f'fill="{MODE_COLOURS.get(mode, "#dddddd")}" opacity="0.45"/>')
     # Decades.
     d = lo
     while d <= hi:
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(d):.1f}" y2="{y(d):.1f}" stroke="#bbb" '
                    f'stroke-dasharray="2,3"/>')
-        out.append(f'<text x="{left - 6}" y="{y(d) + 4:.1f}" text-anchor="end">{human(d)}</text>')
+        out.append(f'<text x="{left - 6}" y="{y(d) + 4:.1f}" text-anchor="end">{decimal(d)}</text>')
         d *= 10
     for name, start, end in phases:
         out.append(f'<line x1="{x(start):.1f}" x2="{x(start):.1f}" y1="{top}" y2="{top + ph}" stroke="#333"/>')
@@ -635,11 +631,12 @@ def svg_chart(rows, phases, path, join):
         f.write("\n".join(out) + "\n")
 
 
-def human(n):
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
+def decimal(n):
+    """A power of ten as an axis label (decimal units: the axis has decades)."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
             return f"{n:.0f} {unit}"
-        n /= 1024
+        n /= 1000
 
 
 def write_csv(rows, path):
@@ -657,12 +654,15 @@ def write_csv(rows, path):
 def report(args, result, rows, per_phase, join, started):
     checks, (total_d, total_r, total_a) = targets(per_phase)
     policy = "paper" if result["policy_installed"] else None
+    loads = [float(x["load1"]) for x in result["samples"]]
+    mean_load, max_load = sum(loads) / max(1, len(loads)), max(loads or [0])
     installed = "; ".join(l.strip() for l in result["policies"].splitlines()[1:] if l.strip())
     lines = [START_MARK,
              f"Measured {started:%Y-%m-%d %H:%M} UTC on this machine (2 cores, shared), QEMU 7.2 TCG "
              f"`-icount shift=auto`, one recording demo VM (256 MiB, `--network`), {args.phase_seconds} s per phase, "
              f"samples every {args.sample_seconds:g} s; load average (1/5/15 min) at the start "
-             f"{'/'.join(result['load_start'])}, at the end {'/'.join(result['load_end'])}.",
+             f"{'/'.join(result['load_start'])}, at the end {'/'.join(result['load_end'])}, 1-minute load over the "
+             f"samples {mean_load:.1f} on average (max {max_load:.1f}).",
              "Policy: " + (f"`{args.policy or 'paper'}` (`desk:policy-list`: {installed})" if policy else
                            "**none installed in this build**: the session was pinned to replay "
                            "(`desk:session-mode ID replay`) once its viewer connected, so the adaptive column shows "
@@ -678,7 +678,8 @@ def report(args, result, rows, per_phase, join, started):
                  f"{kb(sum(p['log_raw'] for p in per_phase))} | | "
                  f"{sum(p['switches'] for p in per_phase)} |")
     lines += ["", f"Replay-only includes one join of {kb(join)} in phase 1 "
-                  f"({'chunk bytes of the adaptive session' + chr(39) + 's first join' if result['join_bytes'] else 'the BOOT snapshot image'}).",
+                  f"({'chunk bytes of the adaptive session' + chr(39) + 's first join' if result['join_bytes'] else 'the BOOT snapshot image'}; "
+                  f"the BOOT snapshot's image is {kb(result['boot_image'])}).",
               "", "Targets:", ""]
     for ok, text in checks:
         lines.append(f"- {'PASS' if ok else 'MISS'}: {text}")
