@@ -25,6 +25,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VM = "seq"
 SECTION = "## Sequence experiment (adaptive sessions, Figure 4)"
 START_MARK, END_MARK = "<!-- sequence-bench:start -->", "<!-- sequence-bench:end -->"
+DEFAULT_PHASES = "anim,idle,video,net,type,anim"
 DISPLAY_MODES = ("DISPLAY", "SNAPSHOTTING", "DUAL")  # the session's viewers see the server's display in these
 
 
@@ -205,20 +206,46 @@ class CountingRelay:
         self.server.close()
 
 
+def hello_frame(vm, offset, token="", zlib_on=True):
+    """The record-log HELLO (protocol v1, bundles/org.replaydesk.recordlog/README.md)."""
+    name, tok = vm.encode(), token.encode()
+    payload = (b"RDLG" + struct.pack(">HHQH", 1, 1 if zlib_on else 0, offset, len(tok)) + tok
+               + struct.pack(">B", len(name)) + name)
+    return struct.pack(">BI", 1, len(payload)) + payload
+
+
+class FrameReader:
+    """Splits the (decompressed) server stream into (type, payload) frames, whatever the read boundaries."""
+
+    def __init__(self):
+        self.buffer = b""
+
+    def feed(self, data):
+        self.buffer += data
+        frames = []
+        while len(self.buffer) >= 5:
+            ftype, length = struct.unpack(">BI", self.buffer[:5])
+            if ftype not in (2, 3, 4, 5) or length > 65536 + 8:
+                raise ValueError(f"record-log stream: unexpected frame type {ftype} or length {length}")
+            if len(self.buffer) < 5 + length:
+                break
+            frames.append((ftype, self.buffer[5:5 + length]))
+            self.buffer = self.buffer[5 + length:]
+        return frames
+
+
 class LogWireCounter:
     """A replay-less record-log subscriber (protocol v1, zlib on, as the replay client subscribes): counts the bytes
     the streamer sends on the wire and, decompressed, the log bytes they carry."""
 
     def __init__(self, port, vm, offset):
         self.sock = socket.create_connection(("127.0.0.1", port))
-        name = vm.encode()
-        payload = b"RDLG" + struct.pack(">HHQH", 1, 1, offset, 0) + struct.pack(">B", len(name)) + name
-        self.sock.sendall(struct.pack(">BI", 1, len(payload)) + payload)
+        self.sock.sendall(hello_frame(vm, offset))
         self.wire = 0
         self.log_bytes = 0
         self.error = None
         self.inflater = zlib.decompressobj()
-        self.buffer = b""
+        self.frames = FrameReader()
         self.lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -228,26 +255,39 @@ class LogWireCounter:
                 data = self.sock.recv(65536)
                 if not data:
                     return
-                plain = self.inflater.decompress(data)
-                self.buffer += plain
-                while len(self.buffer) >= 5:
-                    ftype, length = struct.unpack(">BI", self.buffer[:5])
-                    if len(self.buffer) < 5 + length:
-                        break
-                    body = self.buffer[5:5 + length]
-                    self.buffer = self.buffer[5 + length:]
+                for ftype, body in self.frames.feed(self.inflater.decompress(data)):
                     if ftype == 2:
                         with self.lock:
-                            self.log_bytes += length - 8
+                            self.log_bytes += len(body) - 8
                     elif ftype == 5:
                         self.error = body[3:].decode(errors="replace")
                 with self.lock:
                     self.wire += len(data)
-        except OSError:
-            pass
+        except (OSError, ValueError, zlib.error) as e:
+            self.error = self.error or str(e)
 
     def close(self):
         self.sock.close()
+
+
+def self_test():
+    """Golden bytes for the HELLO (the README's example) and the frame reader fed a byte at a time."""
+    golden = bytes.fromhex("01 00000018 52444c47 0001 0001 0000000000001234 0002 746b 03 766d31".replace(" ", ""))
+    assert hello_frame("vm1", 0x1234, "tk") == golden, hello_frame("vm1", 0x1234, "tk").hex()
+    stream = (struct.pack(">BI", 2, 11) + struct.pack(">Q", 7) + b"abc"
+              + struct.pack(">BI", 3, 24) + struct.pack(">QQQ", 1, 10, 2 ** 64 - 1))
+    deflater = zlib.compressobj(6)
+    wire = deflater.compress(stream) + deflater.flush(zlib.Z_SYNC_FLUSH)
+    reader, inflater, frames = FrameReader(), zlib.decompressobj(), []
+    for i in range(len(wire)):
+        frames += reader.feed(inflater.decompress(wire[i:i + 1]))
+    assert [f[0] for f in frames] == [2, 3] and frames[0][1][8:] == b"abc", frames
+    try:
+        FrameReader().feed(b"\x09\x00\x00\x00\x00")
+        raise AssertionError("a frame of unknown type was accepted")
+    except ValueError as e:
+        assert "type 9" in str(e)
+    print("self-test passed: HELLO golden bytes, frames byte at a time, bad frame type refused")
 
 
 def start_xvfb(work, cleanup, name):
@@ -667,7 +707,9 @@ def report(args, result, rows, per_phase, join, started):
                            "**none installed in this build**: the session was pinned to replay "
                            "(`desk:session-mode ID replay`) once its viewer connected, so the adaptive column shows "
                            "a session that replays whenever it can, not the paper policy's choices") + ".",
-             f"Reproduce: `benchmarks/sequence_bench.sh --phase-seconds {args.phase_seconds}`.",
+             f"Reproduce: `benchmarks/sequence_bench.sh --phase-seconds {args.phase_seconds}"
+             + ("" if result.get("phases_arg", DEFAULT_PHASES) == DEFAULT_PHASES else f" --phases {result['phases_arg']}")
+             + "`.",
              "",
              "| # | phase | display-only | replay-only | adaptive | record log (raw) | adaptive modes | switches |",
              "|---|---|---:|---:|---:|---:|---|---:|"]
@@ -720,7 +762,7 @@ through the session's viewer (xdotool, about 4 keys/s). Raw CSV: `target/sequenc
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--phase-seconds", type=int, default=120)
-    ap.add_argument("--phases", default="anim,idle,video,net,type,anim")
+    ap.add_argument("--phases", default=DEFAULT_PHASES)
     ap.add_argument("--sample-seconds", type=float, default=2.0)
     ap.add_argument("--policy", default=None, help="policy.name for sessions (default: the distribution's, paper)")
     ap.add_argument("--assembly", default=None)
@@ -728,7 +770,11 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work folder (target/sequence-bench)")
     ap.add_argument("--report-only", action="store_true",
                     help="no run: rebuild the table, chart and docs from the last run's target/sequence-bench.json")
+    ap.add_argument("--self-test", action="store_true", help="check the record-log wire code and exit")
     args = ap.parse_args()
+    if args.self_test:
+        self_test()
+        return 0
     args.phases = args.phases.split(",")
     work = os.path.join(REPO, "target", "sequence-bench")
     saved = os.path.join(REPO, "target", "sequence-bench.json")
@@ -756,7 +802,7 @@ def main():
             log("stopping everything this run started")
             cleanup.run()
         result.update(started=started.isoformat(), phase_seconds=args.phase_seconds,
-                      sample_seconds=args.sample_seconds, policy=args.policy)
+                      sample_seconds=args.sample_seconds, policy=args.policy, phases_arg=",".join(args.phases))
         with open(saved, "w") as f:
             json.dump(result, f)
     rows, per_phase, join = analyse(result)

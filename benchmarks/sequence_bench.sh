@@ -29,5 +29,6 @@ if ! ls karaf-assembly/target/*.tar.gz >/dev/null 2>&1; then
   echo "== Building the distribution (karaf-assembly and what it needs; a few minutes)" >&2
   mvn "${mvn_opts[@]}" -pl karaf-assembly -am package -DskipTests -Dnative.check.skip=true
 fi
+python3 benchmarks/sequence_bench.py --self-test
 echo "== Running (the VM boots and takes its BOOT snapshot first: about a minute)" >&2
 exec python3 benchmarks/sequence_bench.py "${args[@]}"
