@@ -794,10 +794,15 @@ def main():
         def interrupted(signum, frame):
             raise KeyboardInterrupt()
 
+        # SIGINT explicitly too: a shell starting the benchmark in the background leaves SIGINT ignored.
         signal.signal(signal.SIGTERM, interrupted)
+        signal.signal(signal.SIGINT, interrupted)
         started = datetime.datetime.utcnow()
         try:
             result = run(args, work, cleanup)
+        except KeyboardInterrupt:
+            log("interrupted")
+            return 130
         finally:
             log("stopping everything this run started")
             cleanup.run()
