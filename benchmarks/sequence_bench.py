@@ -539,6 +539,8 @@ def analyse(result):
         d_display = cur["display_only_bytes"] - prev["display_only_bytes"]
         d_viewer = cur["adaptive_viewer_bytes"] - prev["adaptive_viewer_bytes"]
         d_replay = replay_delta(prev, cur)
+        # An interval with a switch at either end counts the viewer's bytes in full: at most one sample interval per
+        # switch is over-counted, never a display interval missed.
         shows_server = prev["mode"] in DISPLAY_MODES or cur["mode"] in DISPLAY_MODES
         d_adaptive = (d_viewer if shows_server else 0) + d_replay
         d_log = cur["log_wire_bytes"] - prev["log_wire_bytes"]

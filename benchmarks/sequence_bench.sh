@@ -10,6 +10,8 @@
 #
 # Options (passed on to sequence_bench.py): --phase-seconds N, --phases a,b,c, --sample-seconds S, --policy NAME,
 # --no-write, --keep (keep target/sequence-bench: the distribution, its logs, the viewers' logs).
+# Exit status: 0 when every target is met, 1 when one is missed (the table is printed and written either way),
+# 130 when interrupted (everything started is stopped first).
 # Own option: --offline (Maven offline). Builds the distribution (karaf-assembly/target/*.tar.gz) when it is missing;
 # nothing is installed into ~/.m2.
 set -euo pipefail
