@@ -30,6 +30,8 @@ REQUIRED=(
   "/usr/bin/xdotool:xdotool"
   "/usr/bin/chromium:chromium"
   "/usr/bin/node:nodejs"
+  # The sequence benchmark drives Karaf over SSH with a key (no JVM per shell command, unlike bin/client).
+  "/usr/bin/ssh:openssh-client"
   "/usr/bin/npm:npm"
 )
 
