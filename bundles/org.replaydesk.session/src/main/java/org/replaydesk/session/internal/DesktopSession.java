@@ -76,8 +76,9 @@ final class DesktopSession implements Switcher {
     private SnapshotTag joinSnapshot;
     private long lastLogSize = -1;
     private long lastNanos;
-    private long lastReplayWire = -1;
-    private long lastReplayChunks = -1;
+    // Zero, not the first reading: a replay's first sample must count the join's chunks and log fetched so far.
+    private long lastReplayWire;
+    private long lastReplayChunks;
     private double bytesPerDamagedPixel;
     private volatile double displayBytes;
     private volatile double replayBytes;
@@ -212,16 +213,16 @@ final class DesktopSession implements Switcher {
         boolean replayMeasured = replay.isPresent() && !replay.get().state().isFinal();
         if (replayMeasured) {
             ReplayStatus s = replay.get();
-            double wire = lastReplayWire < 0 || dt <= 0 ? 0 : Math.max(0, s.logWireBytes() - lastReplayWire) / dt;
-            chunkRate = lastReplayChunks < 0 || dt <= 0 ? 0 : Math.max(0, s.chunkBytes() - lastReplayChunks) / dt;
+            double wire = dt <= 0 ? 0 : Math.max(0, s.logWireBytes() - lastReplayWire) / dt;
+            chunkRate = dt <= 0 ? 0 : Math.max(0, s.chunkBytes() - lastReplayChunks) / dt;
             replayBytes += (wire + chunkRate) * dt;
             replayRate = wire + chunkRate;
             lastReplayWire = s.logWireBytes();
             lastReplayChunks = s.chunkBytes();
             lastJoinChunkBytes = s.chunkBytes();
         } else {
-            lastReplayWire = -1;
-            lastReplayChunks = -1;
+            lastReplayWire = 0;
+            lastReplayChunks = 0;
             long join = lastJoinChunkBytes >= 0 ? lastJoinChunkBytes : t.joinEstimateBytes();
             chunkRate = join / (double) Math.max(1, t.chunkHorizon().toSeconds());
             replayRate = logRate + chunkRate;
