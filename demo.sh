@@ -79,26 +79,21 @@ for _ in $(seq 20); do
 done
 relay_port=${relay##*:}
 
-# The same desktop replayed from its record log (record/replay, issue 4): the snapshotter takes a snapshot once
-# the guest has booted; the replay client pages it in, streams the log and runs a replaying VM 'demo-replay'.
-replay_line="not started (see $home/data/log/karaf.log)"
-if [ "${REPLAYDESK_DEMO_REPLAY:-1}" = 1 ]; then
-  echo "== Waiting for the boot snapshot of demo, then replaying it (demo-replay)"
-  for _ in $(seq 120); do
-    echo "desk:snapshot-list demo" | client | grep -q "^rd-" && break
-    sleep 2
-  done
-  if ! echo "desk:replay-status demo" | client | grep -q "LIVE\|CATCHING_UP"; then
-    echo "desk:replay-start --wait 180 demo" | client
+# The adaptive session (issue 5): one viewer port whose pixels come from the server's display or, when the
+# mode-switching policy (default: paper) finds replay cheaper, from a replaying copy 'demo-replay' fed by the
+# record log. The animation makes the paper policy switch to replay by itself within a minute or so.
+session_line="not opened (see $home/data/log/karaf.log)"
+if [ "${REPLAYDESK_DEMO_SESSION:-1}" = 1 ]; then
+  echo "== Opening an adaptive session on demo"
+  session_display=$(echo "desk:display-list --no-format" | client | awk -F'\t' '$1 ~ /^demo-s[0-9]+$/{print $1"\t"$2; exit}')
+  if [ -z "$session_display" ]; then
+    echo "desk:session-open demo" | client || true
+    session_display=$(echo "desk:display-list --no-format" | client | awk -F'\t' '$1 ~ /^demo-s[0-9]+$/{print $1"\t"$2; exit}')
   fi
-  replay_relay=""
-  for _ in $(seq 20); do
-    replay_relay=$(echo "desk:display-list --no-format" | client | awk -F'\t' '$1=="demo-replay"{print $2}')
-    [ -n "$replay_relay" ] && break
-    sleep 1
-  done
-  if [ -n "$replay_relay" ]; then
-    replay_line="vncviewer 127.0.0.1::${replay_relay##*:}    (the replaying VM demo-replay: desk:replay-status demo)"
+  if [ -n "$session_display" ]; then
+    session_id=$(echo "$session_display" | cut -f1); session_id=${session_id#demo-}
+    session_addr=$(echo "$session_display" | cut -f2)
+    session_line="vncviewer 127.0.0.1::${session_addr##*:}    (session $session_id; watch it switch: desk:session-list, desk:session-history $session_id)"
   fi
 fi
 cat <<MSG
@@ -110,7 +105,7 @@ The demo desktop VM 'demo' runs under QEMU record/replay with the 'anim' workloa
                     noVNC (browser): ws://${websocket:-127.0.0.1:5800}/websockify   (RFB over WebSocket)
                     QEMU's own VNC server: 127.0.0.1 port $vnc_port
                     a screenshot:  echo "desk:vm-screendump demo /tmp/demo.png" | $home/bin/client -u karaf -p karaf -b
-  Replayed copy:    $replay_line
+  Adaptive session: $session_line
   Karaf shell:      $home/bin/client -u karaf -p karaf      (then: desk:vm-list, desk:vm-workload demo video, ...)
   Other workloads:  desk:vm-workload demo anim|video|type|idle|net|cpu
   Stop everything:  ./demo.sh stop

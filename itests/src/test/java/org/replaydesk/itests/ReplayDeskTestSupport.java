@@ -88,6 +88,12 @@ public abstract class ReplayDeskTestSupport {
             systemProperty("replaydesk.itest.dir").value(new File(work).getAbsolutePath()),
             // a test may start a second container (another host) from the same distribution
             systemProperty("replaydesk.assembly").value(new File(assembly).getAbsolutePath()),
+            // the third-party example policy PolicyIT deploys at run time, as built by this reactor
+            systemProperty("replaydesk.example.policy.jar").value(System.getProperty("replaydesk.example.policy.jar", "")),
+            systemProperty("replaydesk.example.policy.features")
+                    .value(System.getProperty("replaydesk.example.policy.features", "")),
+            systemProperty("replaydesk.example.policy.version")
+                    .value(System.getProperty("replaydesk.example.policy.version", "")),
         };
     }
 

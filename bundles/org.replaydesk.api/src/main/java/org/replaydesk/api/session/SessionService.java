@@ -7,7 +7,7 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Opens and runs adaptive desktop sessions. Errors are {@link org.replaydesk.api.ReplayDeskException}s with a status
- * ({@code NOT_FOUND} for an unknown session, VM or policy, {@code INVALID} for a bad request, {@code CONFLICT} for a
+ * ({@code NOT_FOUND} for an unknown session, VM or policy, {@code INVALID_ARGUMENT} for a bad request, {@code CONFLICT} for a
  * request the session cannot do now, {@code UNAVAILABLE} for a missing service) and a message naming the problem.
  */
 @ProviderType
