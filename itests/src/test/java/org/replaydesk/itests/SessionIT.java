@@ -82,6 +82,9 @@ public class SessionIT extends ReplayDeskTestSupport {
             String otherClient = executeExpectingError("desk:session-open --client desk-17.example.org " + REC);
             assertTrue(otherClient, otherClient.contains("is not this host"));
 
+            // Only the operator switches in this test: the default policy (paper) would move an animation to
+            // replay by itself after its 20 s window (PolicyIT covers that); pinned (display) keeps it still.
+            execute("desk:policy-set pinned");
             String opened = execute("desk:session-open " + REC);
             Matcher m = Pattern.compile("Session (s\\d+) on .*::(\\d+)").matcher(opened);
             assertTrue(opened, m.find());
