@@ -35,7 +35,8 @@ import org.replaydesk.api.session.SessionService;
  * default {@code paper} policy switches an animation to replay on its own; the operator swaps to {@code pinned}
  * (display) and the session follows; a third-party policy bundle (the example module, as built by this reactor) is
  * installed at run time as a feature, chosen, and starts deciding; uninstalling it falls back to {@code paper}; an
- * invalid {@code snowbird} profile takes that policy out of service with the error in the log. The viewer and the
+ * invalid {@code snowbird} profile is refused with the field at fault in the log (a running snowbird keeps its last
+ * good profile; one activated with it stays out of service). The viewer and the
  * session id never change.
  */
 @RunWith(PaxExam.class)
@@ -139,15 +140,19 @@ public class PolicyIT extends ReplayDeskTestSupport {
             await("the viewer to keep getting updates", Duration.ofSeconds(20), () -> viewer.updates() > later + 3);
         }
 
-        // 5. an invalid snowbird profile is refused at load: the policy leaves service until it is fixed
+        // 5. an invalid snowbird profile is refused with the field at fault: a running snowbird keeps its last
+        // good profile; at activation (here: after a bundle restart) the policy stays out of service until fixed
         update("org.replaydesk.policy.snowbird", "profile.json",
                 "{\"name\":\"broken\",\"initial\":\"display\",\"states\":{\"display\":{\"mode\":\"display\"}},"
                         + "\"rules\":[{\"from\":\"display\",\"to\":\"replai\",\"when\":[]}]}");
-        await("snowbird to leave service", Duration.ofSeconds(30), () -> !policyNames().contains("snowbird"));
-        String refused = logLinesMentioning("replai");
-        assertTrue("the log names the bad field: " + refused, refused.contains("rules[0]"));
-        execute("desk:policy-set paper");
-        assertTrue(executeExpectingError("desk:policy-set snowbird").contains("no policy 'snowbird' is installed"));
+        await("the log to name the bad field", Duration.ofSeconds(30),
+                () -> logLinesMentioning("replai").contains("rules[0]"));
+        assertTrue("a running snowbird keeps its profile", policyNames().contains("snowbird"));
+        execute("bundle:restart org.replaydesk.policy.snowbird");
+        await("snowbird to stay out of service with the invalid profile", Duration.ofSeconds(30),
+                () -> !policyNames().contains("snowbird"));
+        String gone = executeExpectingError("desk:policy-set snowbird");
+        assertTrue(gone, gone.contains("no policy 'snowbird' is installed"));
         config("org.replaydesk.policy.snowbird").delete();
         await("snowbird to come back with its default profile", Duration.ofSeconds(30),
                 () -> policyNames().contains("snowbird"));
@@ -175,13 +180,17 @@ public class PolicyIT extends ReplayDeskTestSupport {
         return "mvn:com.example.replaydesk/bandwidth-cap-policy/" + version + "/xml/features";
     }
 
-    private String logLinesMentioning(String text) throws IOException {
+    private String logLinesMentioning(String text) {
         Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
         StringBuilder out = new StringBuilder();
-        for (String line : Files.readAllLines(log)) {
-            if (line.contains(text)) {
-                out.append(line).append('\n');
+        try {
+            for (String line : Files.readAllLines(log)) {
+                if (line.contains(text)) {
+                    out.append(line).append('\n');
+                }
             }
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + log + ": " + e, e);
         }
         return out.toString();
     }
