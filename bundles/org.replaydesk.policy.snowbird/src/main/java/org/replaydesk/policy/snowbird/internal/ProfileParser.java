@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -176,9 +175,7 @@ final class ProfileParser {
             throw error("states", "no states");
         }
         Map<String, State> states = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> e = fields.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String path = "states." + e.getKey();
             if (e.getKey().isBlank()) {
                 throw error(path, "a state needs a non-blank name");
@@ -378,9 +375,8 @@ final class ProfileParser {
     }
 
     private void checkFields(JsonNode object, String path, List<String> known) {
-        Iterator<String> names = object.fieldNames();
-        while (names.hasNext()) {
-            String n = names.next();
+        for (Map.Entry<String, JsonNode> property : object.properties()) {
+            String n = property.getKey();
             if (!known.contains(n)) {
                 throw error(path.isEmpty() ? n : path + "." + n, "unknown field (known: " + String.join(", ", known)
                         + ")");

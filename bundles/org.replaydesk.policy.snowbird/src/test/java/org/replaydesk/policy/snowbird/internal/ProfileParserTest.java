@@ -140,7 +140,7 @@ class ProfileParserTest {
                         "rules[0].holdSeconds", "must be a number of seconds"),
                 broken("\"replay\": {\"mode\": \"replay\"} }", "\"replay\": {\"mode\": \"replay\"},"
                         + " \"display\": {\"mode\": \"display\"} }",
-                        "states", "duplicate state 'display' (line 4, column "),
+                        "states", "duplicate state 'display' (line 4, column 86)"),
                 broken("\"replay\": {\"mode\": \"replay\"} }", "\"replay\": {\"mode\": \"replay\"},"
                         + " \"orphan\": {\"mode\": \"replay\"} }",
                         "states.orphan", "unreachable: not the initial or a follow state, and no rule leads to it"),
