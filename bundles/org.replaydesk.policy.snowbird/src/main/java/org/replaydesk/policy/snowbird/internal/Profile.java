@@ -46,7 +46,8 @@ record Profile(String name, String description, List<State> states, State initia
 
     /**
      * @param mode DISPLAY or REPLAY
-     * @return the state a session found in that mode starts in (or is made to follow to)
+     * @param newSession whether the session is seen for the first time (then the initial state is preferred)
+     * @return the state a session found in that mode starts in, or is made to follow to
      */
     State stateFor(SessionMode mode, boolean newSession) {
         if (mode == SessionMode.DISPLAY) {
