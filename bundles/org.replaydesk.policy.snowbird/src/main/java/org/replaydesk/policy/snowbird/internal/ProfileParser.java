@@ -32,8 +32,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 /**
  * Reads and validates snowbird profiles (format: docs/policy-spi.md, "snowbird"). Strict on purpose: an unknown
  * field, a duplicate key, a misspelt sensor or state is an error naming the field path, because a profile typo that
- * silently disables a rule would leave an operator wondering why sessions never switch. Comments ({@code //} and
- * {@code /* *}{@code /}) are allowed so a profile can say why its thresholds are what they are.
+ * silently disables a rule would leave an operator wondering why sessions never switch. Every problem found is
+ * reported at once (in document order), so an operator fixes a profile in one round rather than one error per
+ * reload; only malformed JSON stops at its first error. Comments ({@code //} and {@code /* *}{@code /}) are allowed
+ * so a profile can say why its thresholds are what they are.
  */
 final class ProfileParser {
 
@@ -59,6 +61,24 @@ final class ProfileParser {
     private static final List<String> FOLLOW_FIELDS = List.of("display", "replay");
 
     private final String source;
+    /** Problems found so far, in document order. */
+    private final List<InvalidProfileException.Problem> problems = new ArrayList<>();
+    /** States declared but invalid: references to them are not reported again as unknown. */
+    private final Set<String> brokenStates = new HashSet<>();
+
+    /** One field's problem; caught where checking can go on with the next field, state or rule. */
+    private static final class FieldError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String field;
+        final String reason;
+
+        /** @param field the field path; null for a consequence of a problem already recorded */
+        FieldError(String field, String reason) {
+            super(field + ": " + reason, null, false, false);
+            this.field = field;
+            this.reason = reason;
+        }
+    }
 
     private ProfileParser(String source) {
         this.source = source;
@@ -108,19 +128,68 @@ final class ProfileParser {
 
     private Profile parse(String json) {
         JsonNode root = readTree(json);
-        requireObject(root, "", "the profile");
+        if (!root.isObject()) {
+            throw new InvalidProfileException(source, "(top level)", "must be the profile, got " + kind(root));
+        }
         checkFields(root, "", PROFILE_FIELDS);
-
-        String name = requireText(root, "name");
-        String description = optionalText(root, "description");
+        String name = attempt(() -> requireText(root, "name"));
+        String description = attempt(() -> optionalText(root, "description"));
         Map<String, State> states = states(root);
-        State initial = stateRef(root.get("initial"), "initial", states);
-        List<Rule> rules = rules(root.get("rules"), states);
-        State followDisplay = follow(root, SessionMode.DISPLAY, initial, states);
-        State followReplay = follow(root, SessionMode.REPLAY, initial, states);
-        checkReachable(states, initial, followDisplay, followReplay, rules);
+        State initial = null;
+        List<Rule> rules = List.of();
+        State followDisplay = null;
+        State followReplay = null;
+        if (states == null) {
+            // without states no reference can be checked; still say what else is missing
+            attempt(() -> requirePresent(root, "initial"));
+            attempt(() -> requirePresent(root, "rules"));
+        } else {
+            initial = attempt(() -> stateRef(root.get("initial"), "initial", states));
+            rules = rules(root.get("rules"), states);
+            JsonNode follow = root.get("follow");
+            if (follow != null && attempt(() -> requireObject(follow, "follow",
+                    "an object with 'display' and/or 'replay'")) != null) {
+                checkFields(follow, "follow", FOLLOW_FIELDS);
+            }
+            if (initial != null && hasBothModes(states)) {
+                State i = initial;
+                followDisplay = attempt(() -> follow(root, SessionMode.DISPLAY, i, states));
+                followReplay = attempt(() -> follow(root, SessionMode.REPLAY, i, states));
+            }
+        }
+        if (problems.isEmpty()) {
+            // only on an otherwise sound profile: a rule that failed to parse would make its target look unreachable
+            checkReachable(states, initial, followDisplay, followReplay, rules);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidProfileException(source, problems);
+        }
         return new Profile(name, description, List.copyOf(states.values()), initial, followDisplay, followReplay,
                 rules);
+    }
+
+    /** Runs one check; a failure is recorded and null returned so checking goes on. */
+    private <T> T attempt(java.util.function.Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (FieldError e) {
+            if (e.field != null) {
+                problems.add(new InvalidProfileException.Problem(e.field, e.reason));
+            }
+            return null;
+        }
+    }
+
+    private Void requirePresent(JsonNode object, String field) {
+        if (object.get(field) == null) {
+            throw error(field, "missing");
+        }
+        return null;
+    }
+
+    private static boolean hasBothModes(Map<String, State> states) {
+        return states.values().stream().anyMatch(s -> s.mode() == SessionMode.DISPLAY)
+                && states.values().stream().anyMatch(s -> s.mode() == SessionMode.REPLAY);
     }
 
     private JsonNode readTree(String json) {
@@ -165,74 +234,115 @@ final class ProfileParser {
         return prefix.isEmpty() ? parent.getCurrentName() : prefix + "." + parent.getCurrentName();
     }
 
+    /** @return the states, or null if there is no usable states object (the problem is recorded) */
     private Map<String, State> states(JsonNode root) {
         JsonNode node = root.get("states");
-        if (node == null) {
-            throw error("states", "missing");
-        }
-        requireObject(node, "states", "an object of state name to state");
-        if (node.isEmpty()) {
-            throw error("states", "no states");
+        boolean usable = attempt(() -> {
+            if (node == null) {
+                throw error("states", "missing");
+            }
+            requireObject(node, "states", "an object of state name to state");
+            if (node.isEmpty()) {
+                throw error("states", "no states");
+            }
+            return true;
+        }) != null;
+        if (!usable) {
+            return null;
         }
         Map<String, State> states = new LinkedHashMap<>();
+        boolean allParsed = true;
         for (Map.Entry<String, JsonNode> e : node.properties()) {
-            String path = "states." + e.getKey();
-            if (e.getKey().isBlank()) {
-                throw error(path, "a state needs a non-blank name");
+            State s = attempt(() -> state(e.getKey(), e.getValue()));
+            if (s == null) {
+                allParsed = false;
+                brokenStates.add(e.getKey());
+            } else {
+                states.put(s.name(), s);
             }
-            JsonNode state = e.getValue();
-            requireObject(state, path, "an object");
-            checkFields(state, path, STATE_FIELDS);
-            JsonNode mode = state.get("mode");
-            if (mode == null) {
-                throw error(path + ".mode", "missing (display or replay)");
-            }
-            SessionMode m = switch (mode.isTextual() ? mode.asText() : "") {
-                case "display" -> SessionMode.DISPLAY;
-                case "replay" -> SessionMode.REPLAY;
-                default -> throw error(path + ".mode", "must be 'display' or 'replay', got " + mode);
-            };
-            states.put(e.getKey(), new State(e.getKey(), m, optionalText(state, path, "description")));
         }
-        for (SessionMode m : List.of(SessionMode.DISPLAY, SessionMode.REPLAY)) {
-            if (states.values().stream().noneMatch(s -> s.mode() == m)) {
-                // the policy must have somewhere to put a session the safety rules or the operator moved
-                throw error("states", "no state has mode '" + modeName(m)
-                        + "' (a session can be found in either mode, and the profile must follow it)");
+        if (allParsed) {
+            for (SessionMode m : List.of(SessionMode.DISPLAY, SessionMode.REPLAY)) {
+                if (states.values().stream().noneMatch(s -> s.mode() == m)) {
+                    // the policy must have somewhere to put a session the safety rules or the operator moved
+                    problems.add(new InvalidProfileException.Problem("states", "no state has mode '" + modeName(m)
+                            + "' (a session can be found in either mode, and the profile must follow it)"));
+                }
             }
         }
         return states;
     }
 
-    private List<Rule> rules(JsonNode node, Map<String, State> states) {
-        if (node == null) {
-            throw error("rules", "missing (an array, possibly empty)");
+    private State state(String name, JsonNode state) {
+        String path = "states." + name;
+        if (name.isBlank()) {
+            throw error(path, "a state needs a non-blank name");
         }
-        if (!node.isArray()) {
-            throw error("rules", "must be an array, got " + kind(node));
+        requireObject(state, path, "an object");
+        checkFields(state, path, STATE_FIELDS);
+        JsonNode mode = state.get("mode");
+        if (mode == null) {
+            throw error(path + ".mode", "missing (display or replay)");
+        }
+        SessionMode m = switch (mode.isTextual() ? mode.asText() : "") {
+            case "display" -> SessionMode.DISPLAY;
+            case "replay" -> SessionMode.REPLAY;
+            default -> throw error(path + ".mode", "must be 'display' or 'replay', got " + mode);
+        };
+        return new State(name, m, optionalText(state, path, "description"));
+    }
+
+    private List<Rule> rules(JsonNode node, Map<String, State> states) {
+        boolean usable = attempt(() -> {
+            if (node == null) {
+                throw error("rules", "missing (an array, possibly empty)");
+            }
+            if (!node.isArray()) {
+                throw error("rules", "must be an array, got " + kind(node));
+            }
+            return true;
+        }) != null;
+        if (!usable) {
+            return List.of();
         }
         List<Rule> rules = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < node.size(); i++) {
-            String path = "rules[" + i + "]";
-            JsonNode rule = node.get(i);
-            requireObject(rule, path, "an object");
-            checkFields(rule, path, RULE_FIELDS);
-            String name = requireText(rule, path, "name");
-            if (!names.add(name)) {
-                throw error(path + ".name", "duplicate rule name '" + name + "'");
+            Rule r = rule(i, node.get(i), states, names);
+            if (r != null) {
+                rules.add(r);
             }
-            List<State> from = fromStates(rule.get("from"), path + ".from", states);
-            State to = stateRef(rule.get("to"), path + ".to", states);
-            if (from.contains(to)) {
-                throw error(path + ".to", "'" + to.name() + "' is also in from: a rule must change the state");
-            }
-            int priority = priority(rule.get("priority"), path + ".priority");
-            List<Condition> when = conditions(rule.get("when"), path + ".when");
-            Duration hold = hold(rule.get("holdSeconds"), path + ".holdSeconds");
-            rules.add(new Rule(i, name, from, to, priority, when, hold));
         }
         return rules;
+    }
+
+    /** @return the rule, or null if any of its fields has a problem (each one recorded) */
+    private Rule rule(int index, JsonNode rule, Map<String, State> states, Set<String> names) {
+        String path = "rules[" + index + "]";
+        if (attempt(() -> requireObject(rule, path, "an object")) == null) {
+            return null;
+        }
+        int before = problems.size();
+        checkFields(rule, path, RULE_FIELDS);
+        // a rule without a name is called by its position, which is what an operator finds in the file
+        String name = rule.get("name") == null ? path : attempt(() -> requireText(rule, path, "name"));
+        if (name != null && !names.add(name)) {
+            problems.add(new InvalidProfileException.Problem(path + ".name", "duplicate rule name '" + name + "'"));
+        }
+        List<State> from = attempt(() -> fromStates(rule.get("from"), path + ".from", states));
+        State to = attempt(() -> stateRef(rule.get("to"), path + ".to", states));
+        if (from != null && to != null && from.contains(to)) {
+            problems.add(new InvalidProfileException.Problem(path + ".to", "'" + to.name()
+                    + "' is also in from: a rule must change the state"));
+        }
+        Integer priority = attempt(() -> priority(rule.get("priority"), path + ".priority"));
+        List<Condition> when = conditions(rule.get("when"), path + ".when");
+        Duration hold = attempt(() -> hold(rule.get("holdSeconds"), path + ".holdSeconds"));
+        if (problems.size() > before || name == null || from == null || to == null || priority == null
+                || hold == null || when.size() != rule.get("when").size()) {
+            return null;
+        }
+        return new Rule(index, name, from, to, priority, when, hold);
     }
 
     private List<State> fromStates(JsonNode node, String path, Map<String, State> states) {
@@ -276,33 +386,51 @@ final class ProfileParser {
                 + Profile.TRAFFIC_PRIORITY + ") or an integer, got " + node);
     }
 
+    /** @return the conditions; problems are recorded (the caller sees them in the problem count) */
     private List<Condition> conditions(JsonNode node, String path) {
-        if (node == null) {
-            throw error(path, "missing (an array of conditions, all of which must hold)");
-        }
-        if (!node.isArray() || node.isEmpty()) {
-            throw error(path, "must be a non-empty array of conditions, got " + kind(node));
-        }
+        boolean usable = attempt(() -> {
+            if (node == null) {
+                throw error(path, "missing (an array of conditions, all of which must hold)");
+            }
+            if (!node.isArray() || node.isEmpty()) {
+                throw error(path, "must be a non-empty array of conditions, got " + kind(node));
+            }
+            return true;
+        }) != null;
         List<Condition> conditions = new ArrayList<>();
+        if (!usable) {
+            return conditions;
+        }
         for (int i = 0; i < node.size(); i++) {
             String at = path + "[" + i + "]";
             JsonNode c = node.get(i);
-            requireObject(c, at, "an object");
+            if (attempt(() -> requireObject(c, at, "an object")) == null) {
+                continue;
+            }
             checkFields(c, at, CONDITION_FIELDS);
-            String sensorName = requireText(c, at, "sensor");
-            Sensor sensor = Sensor.byProfileName(sensorName).orElseThrow(() -> error(at + ".sensor",
-                    "unknown sensor '" + sensorName + "' (known: " + Sensor.knownNames() + ")"));
-            String op = requireText(c, at, "op");
-            Comparison comparison = Comparison.bySymbol(op).orElseThrow(() -> error(at + ".op",
-                    "unknown operator '" + op + "' (known: " + Comparison.knownSymbols() + ")"));
-            JsonNode value = c.get("value");
-            if (value == null) {
-                throw error(at + ".value", "missing");
+            Sensor sensor = attempt(() -> {
+                String sensorName = requireText(c, at, "sensor");
+                return Sensor.byProfileName(sensorName).orElseThrow(() -> error(at + ".sensor",
+                        "unknown sensor '" + sensorName + "' (known: " + Sensor.knownNames() + ")"));
+            });
+            Comparison comparison = attempt(() -> {
+                String op = requireText(c, at, "op");
+                return Comparison.bySymbol(op).orElseThrow(() -> error(at + ".op",
+                        "unknown operator '" + op + "' (known: " + Comparison.knownSymbols() + ")"));
+            });
+            JsonNode value = attempt(() -> {
+                JsonNode v = c.get("value");
+                if (v == null) {
+                    throw error(at + ".value", "missing");
+                }
+                if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+                    throw error(at + ".value", "must be a number, got " + v);
+                }
+                return v;
+            });
+            if (sensor != null && comparison != null && value != null) {
+                conditions.add(new Condition(sensor, comparison, value.doubleValue(), value.asText()));
             }
-            if (!value.isNumber() || !Double.isFinite(value.doubleValue())) {
-                throw error(at + ".value", "must be a number, got " + value);
-            }
-            conditions.add(new Condition(sensor, comparison, value.doubleValue(), value.asText()));
         }
         return conditions;
     }
@@ -327,9 +455,7 @@ final class ProfileParser {
     private State follow(JsonNode root, SessionMode mode, State initial, Map<String, State> states) {
         JsonNode follow = root.get("follow");
         String key = modeName(mode);
-        if (follow != null) {
-            requireObject(follow, "follow", "an object with 'display' and/or 'replay'");
-            checkFields(follow, "follow", FOLLOW_FIELDS);
+        if (follow != null && follow.isObject()) {
             JsonNode ref = follow.get(key);
             if (ref != null) {
                 State s = stateRef(ref, "follow." + key, states);
@@ -353,8 +479,8 @@ final class ProfileParser {
         rules.forEach(r -> reachable.add(r.to()));
         for (State s : states.values()) {
             if (!reachable.contains(s)) {
-                throw error("states." + s.name(), "unreachable: not the initial or a follow state, and no rule"
-                        + " leads to it");
+                problems.add(new InvalidProfileException.Problem("states." + s.name(), "unreachable: not the"
+                        + " initial or a follow state, and no rule leads to it"));
             }
         }
     }
@@ -367,6 +493,10 @@ final class ProfileParser {
             throw error(path, "must be a state name, got " + node);
         }
         State s = states.get(node.asText());
+        if (s == null && brokenStates.contains(node.asText())) {
+            // already reported where the state is declared
+            throw new FieldError(null, null);
+        }
         if (s == null) {
             throw error(path, "unknown state '" + node.asText() + "' (known: " + String.join(", ", states.keySet())
                     + ")");
@@ -374,20 +504,22 @@ final class ProfileParser {
         return s;
     }
 
+    /** Records every field of {@code object} that is not in {@code known}. */
     private void checkFields(JsonNode object, String path, List<String> known) {
         for (Map.Entry<String, JsonNode> property : object.properties()) {
             String n = property.getKey();
             if (!known.contains(n)) {
-                throw error(path.isEmpty() ? n : path + "." + n, "unknown field (known: " + String.join(", ", known)
-                        + ")");
+                problems.add(new InvalidProfileException.Problem(path.isEmpty() ? n : path + "." + n,
+                        "unknown field (known: " + String.join(", ", known) + ")"));
             }
         }
     }
 
-    private void requireObject(JsonNode node, String path, String expected) {
+    private Boolean requireObject(JsonNode node, String path, String expected) {
         if (!node.isObject()) {
-            throw error(path.isEmpty() ? "(top level)" : path, "must be " + expected + ", got " + kind(node));
+            throw error(path, "must be " + expected + ", got " + kind(node));
         }
+        return true;
     }
 
     private String requireText(JsonNode object, String field) {
@@ -429,7 +561,7 @@ final class ProfileParser {
         return mode == SessionMode.REPLAY ? "replay" : "display";
     }
 
-    private InvalidProfileException error(String path, String reason) {
-        return new InvalidProfileException(source, path, reason);
+    private static FieldError error(String path, String reason) {
+        return new FieldError(path, reason);
     }
 }

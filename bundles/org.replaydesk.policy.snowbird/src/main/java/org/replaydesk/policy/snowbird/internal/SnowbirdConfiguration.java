@@ -3,7 +3,7 @@ package org.replaydesk.policy.snowbird.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Configuration PID {@value SnowbirdPolicy#PID}; a change reloads the profile (see {@link SnowbirdPolicy}). */
+/** Configuration PID {@value SnowbirdPolicy#PID}; a change re-creates the policy with the new profile. */
 @ObjectClassDefinition(name = "ReplayDesk snowbird policy",
         description = "Interaction-aware mode switching driven by a finite-state migration profile (JSON).")
 @interface SnowbirdConfiguration {

@@ -6,7 +6,6 @@ import java.time.Duration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.replaydesk.api.session.AbstractModeSwitchPolicy;
 import org.replaydesk.api.session.ModeDecision;
@@ -25,11 +24,15 @@ import org.slf4j.LoggerFactory;
  * are still timed but do not fire.
  *
  * <p>Configuration (PID {@value #PID}): {@code profile.json} (inline) wins over {@code profile} (a file), and with
- * neither the built-in {@code default-profile.json} is used. An invalid profile at activation throws, so DS does
- * not register the policy (it disappears from {@code desk:policy-list} and sessions fall back to {@code paper});
- * the full message is logged at ERROR. A configuration change is applied by {@link #modified}: a valid profile
- * replaces the running one (every session restarts in the state matching its actual mode); an invalid one is
- * logged at ERROR and the running profile stays, because DS keeps a component whose modified method fails.
+ * neither the built-in {@code default-profile.json} is used. An invalid profile throws from the constructor, so DS
+ * does not register the policy (it disappears from {@code desk:policy-list} and sessions fall back to
+ * {@code paper}); the full message is logged at ERROR.
+ *
+ * <p>There is deliberately no {@code @Modified} method: DS keeps a component whose modified method throws (Felix SCR
+ * logs the exception and carries on), so an invalid profile would stay hidden behind the old one. Without it, a
+ * configuration change deactivates this instance and activates a new one, which either runs the new profile or
+ * fails visibly. Sessions rebind to the new instance at their next decision and restart in the profile state that
+ * matches their actual mode.
  */
 @Component(service = ModeSwitchPolicy.class, configurationPid = SnowbirdPolicy.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -54,12 +57,11 @@ public final class SnowbirdPolicy extends AbstractModeSwitchPolicy {
      */
     private static final ModeDecision ASK_PROFILE = new ModeDecision(ModeDecision.Action.STAY, "ask the profile");
 
-    /** What one configuration produced; replaced as a whole so a decision never sees half a reload. */
+    /** What the configuration produced. */
     private record Loaded(ProfileRunner runner, Duration window, String source) {
     }
 
-    private volatile Loaded loaded;
-    private volatile String lastReloadError = "";
+    private final Loaded loaded;
 
     /**
      * @param config the component's configuration
@@ -78,29 +80,6 @@ public final class SnowbirdPolicy extends AbstractModeSwitchPolicy {
      */
     SnowbirdPolicy(String profileFile, String profileJson, int windowSeconds) {
         this.loaded = load(profileFile, profileJson, windowSeconds);
-    }
-
-    /**
-     * Applies a changed configuration.
-     *
-     * @param config the new configuration
-     * @throws IllegalArgumentException if it is invalid; the running profile stays
-     */
-    @Modified
-    void modified(SnowbirdConfiguration config) {
-        modified(config.profile(), config.profile_json(), config.window_seconds());
-    }
-
-    void modified(String profileFile, String profileJson, int windowSeconds) {
-        try {
-            loaded = load(profileFile, profileJson, windowSeconds);
-            lastReloadError = "";
-        } catch (IllegalArgumentException e) {
-            lastReloadError = e.getMessage();
-            LOG.error("{}; still running profile '{}' from {}", e.getMessage(), loaded.runner().profile().name(),
-                    loaded.source());
-            throw e;
-        }
     }
 
     private static Loaded load(String profileFile, String profileJson, int windowSeconds) {
@@ -126,7 +105,7 @@ public final class SnowbirdPolicy extends AbstractModeSwitchPolicy {
             return new Loaded(new ProfileRunner(profile), Duration.ofSeconds(windowSeconds), source);
         } catch (IllegalArgumentException e) {
             // DS logs a failing activation too, but wrapped in a stack trace; this line is the one to find
-            LOG.error(e.getMessage());
+            LOG.error("{}; the snowbird policy is out of service until its configuration is fixed", e.getMessage());
             throw e;
         }
     }
@@ -172,10 +151,8 @@ public final class SnowbirdPolicy extends AbstractModeSwitchPolicy {
     public String describe() {
         Loaded current = loaded;
         Profile p = current.runner().profile();
-        String text = NAME + ": profile '" + p.name() + "' from " + current.source() + " (" + p.states().size()
+        return NAME + ": profile '" + p.name() + "' from " + current.source() + " (" + p.states().size()
                 + " states, " + p.rules().size() + " rules), traffic window " + current.window().toSeconds() + " s";
-        String error = lastReloadError;
-        return error.isEmpty() ? text : text + "; LAST RELOAD FAILED: " + error;
     }
 
     /** @return the runner of the current profile, for tests */

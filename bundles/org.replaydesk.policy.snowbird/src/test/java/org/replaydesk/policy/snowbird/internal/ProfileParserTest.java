@@ -182,9 +182,31 @@ class ProfileParserTest {
         InvalidProfileException e = assertThrows(InvalidProfileException.class,
                 () -> ProfileParser.parse(json, "/etc/x.json"));
         assertEquals(field, e.field(), e.getMessage());
+        assertEquals(1, e.problems().size(), () -> "one break, one problem: " + e.getMessage());
         String prefix = "invalid snowbird profile /etc/x.json: " + field + ": " + reasonStart;
         assertTrue(e.getMessage().startsWith(prefix), () -> "expected a message starting with\n  " + prefix
                 + "\nbut got\n  " + e.getMessage());
+    }
+
+    @Test
+    void everyProblemIsReportedInDocumentOrder() {
+        String json = VALID.replace("\"name\": \"t\",", "\"name\": \"t\", \"colour\": \"blue\",")
+                .replace("{\"mode\": \"replay\"}", "{\"mode\": \"local\"}")
+                .replace("\"op\": \">=\", \"value\": 15", "\"op\": \"=>\", \"value\": \"15\"")
+                .replace("\"holdSeconds\": 10 },", "\"holdSeconds\": -1 },");
+        InvalidProfileException e = assertThrows(InvalidProfileException.class, () -> ProfileParser.parse(json, "x"));
+        // the broken state 'replay' is reported once, not again where rules[0] and rules[1] refer to it
+        assertEquals(List.of("colour", "states.replay.mode", "rules[0].when[0].op", "rules[0].when[0].value",
+                "rules[0].holdSeconds"), e.problems().stream().map(InvalidProfileException.Problem::field).toList());
+        assertTrue(e.getMessage().startsWith("invalid snowbird profile x: colour: unknown field (known: name,"
+                + " description, initial, states, rules, follow); states.replay.mode: must be 'display' or 'replay',"
+                + " got \"local\"; rules[0].when[0].op: "), e.getMessage());
+    }
+
+    @Test
+    void aRuleWithoutANameIsCalledByItsPosition() {
+        Profile p = ProfileParser.parse(VALID.replace("\"name\": \"quiet\", ", ""), "x");
+        assertEquals("rules[1]", p.rules().get(1).name());
     }
 
     @Test

@@ -131,35 +131,45 @@ class SnowbirdPolicyTest {
     }
 
     @Test
-    void modifiedReloadsTheProfile() {
-        SnowbirdPolicy policy = new SnowbirdPolicy("", inputProfile("strict", 15), 20);
-        assertTrue(busyFor(policy, "s1", 8, 30).isStay(), "8 inputs are not enough for 'strict'");
+    void aConfigurationChangeIsAppliedByANewInstance() {
+        // DS re-creates the component on a configuration change (there is no @Modified method, see below)
+        SnowbirdPolicy before = new SnowbirdPolicy(config("", inputProfile("strict", 15), 20));
+        assertTrue(busyFor(before, "s1", 8, 30).isStay(), "8 inputs are not enough for 'strict'");
 
-        policy.modified(config("", inputProfile("relaxed", 5), 40));
+        SnowbirdPolicy after = new SnowbirdPolicy(config("", inputProfile("relaxed", 5), 40));
 
-        assertTrue(policy.describe().startsWith("snowbird: profile 'relaxed'"), policy.describe());
-        assertEquals(Duration.ofSeconds(40), policy.window());
-        ModeDecision d = busyFor(policy, "s1", 8, 30);
+        assertTrue(after.describe().startsWith("snowbird: profile 'relaxed'"), after.describe());
+        assertEquals(Duration.ofSeconds(40), after.window());
+        ModeDecision d = busyFor(after, "s1", 8, 30);
         assertEquals(Action.SWITCH_TO_REPLAY, d.action());
         assertEquals("snowbird rule 'busy' (display -> replay): inputEvents 8 >= 5 held 5.0 s", d.reason());
     }
 
     @Test
-    void anInvalidReloadKeepsTheRunningProfileAndSaysSo() {
-        SnowbirdPolicy policy = new SnowbirdPolicy("", inputProfile("good", 5), 20);
-        String broken = inputProfile("bad", 5).replace("\"holdSeconds\": 5 },", "\"holdSeconds\": -5 },");
-
+    void anInvalidConfigurationChangeTakesThePolicyOutOfServiceNamingEveryProblem() {
+        // what PolicyIT configures: a display-only profile whose nameless rule leads to a misspelt state
+        String broken = "{\"name\":\"broken\",\"initial\":\"display\",\"states\":{\"display\":{\"mode\":"
+                + "\"display\"}},\"rules\":[{\"from\":\"display\",\"to\":\"replai\",\"when\":[]}]}";
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> policy.modified("", broken, 20));
+                () -> new SnowbirdPolicy(config("", broken, 20)));
+        assertEquals("invalid snowbird profile profile.json (inline): states: no state has mode 'replay' (a session"
+                + " can be found in either mode, and the profile must follow it); rules[0].to: unknown state 'replai'"
+                + " (known: display); rules[0].when: must be a non-empty array of conditions, got array",
+                e.getMessage());
+    }
 
-        assertEquals("invalid snowbird profile profile.json (inline): rules[0].holdSeconds: must not be negative,"
-                + " got -5", e.getMessage());
-        assertTrue(policy.describe().startsWith("snowbird: profile 'good'"), policy.describe());
-        assertTrue(policy.describe().endsWith("; LAST RELOAD FAILED: " + e.getMessage()), policy.describe());
-        assertEquals(Action.SWITCH_TO_REPLAY, busyFor(policy, "s1", 8, 30).action());
-        // a good reload clears the warning
-        policy.modified("", inputProfile("better", 5), 20);
-        assertTrue(!policy.describe().contains("FAILED"), policy.describe());
+    @Test
+    void theComponentIsReCreatedOnAConfigurationChange() throws IOException {
+        // a modified method that throws leaves DS running the old instance, hiding an invalid profile
+        String xml;
+        try (var in = SnowbirdPolicy.class.getResourceAsStream(
+                "/OSGI-INF/org.replaydesk.policy.snowbird.internal.SnowbirdPolicy.xml")) {
+            xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(!xml.contains("modified="), xml);
+        assertTrue(xml.contains("configuration-pid=\"org.replaydesk.policy.snowbird\""), xml);
+        assertTrue(xml.contains("<property name=\"replaydesk.policy.name\" type=\"String\" value=\"snowbird\"/>"),
+                xml);
     }
 
     @Test
