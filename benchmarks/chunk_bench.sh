@@ -109,10 +109,11 @@ PY
     echo "images: $(qemu-img snapshot -l "$WORK/snap2.qcow2" | tail -n +3 | awk '{print $2, $3, $4}' | tr '\n' ';')" >&2
 fi
 
-# test-compile builds the pager (target/classes) and the benchmark (target/test-classes); no tests run.
-"${MVN[@]}" -pl "$MODULE" -am test-compile
+# test-compile builds the pager (target/classes) and the benchmark (target/test-classes); no tests run. The class
+# path is written in the same reactor run, so sibling modules (org.replaydesk.api) resolve to their target/classes
+# without being installed; every module writes its own target/bench-classpath.txt.
 CLASSPATH_FILE="$MODULE/target/bench-classpath.txt"
-"${MVN[@]}" -pl "$MODULE" dependency:build-classpath -Dmdep.outputFile="$(pwd)/$CLASSPATH_FILE" >/dev/null
+"${MVN[@]}" -pl "$MODULE" -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="$MODULE/target/test-classes:$MODULE/target/classes:$(cat "$CLASSPATH_FILE")"
 ARGS=(--work "$WORK/bench" "${IMAGES[@]}")
 if [ "$WRITE" = 1 ]; then
