@@ -3,12 +3,16 @@
 # animating desktop later `savevm s2`, the qcow2 copied after each) and runs org.replaydesk.pager.internal.ChunkBenchmark
 # on them: per chunk size, chunk count, hashing and import speed, bytes the second snapshot shares with the first,
 # loopback transfer time of a first and a repeat join.
+# With --compression it runs org.replaydesk.pager.internal.ChunkCompressionBenchmark on the same images instead: wire
+# bytes of first and repeat joins with chunk compression (pager protocol 2) on and off, and deflate/inflate CPU per MB
+# (printed only; docs/benchmarks.md "## Chunk compression" holds a copy).
 #
 # Usage: benchmarks/chunk_bench.sh [--offline] [--guest DIR] [--images A.qcow2 B.qcow2] [--no-write] [-- options]
 #   --offline        pass -o to Maven
 #   --guest DIR      demo guest folder (vmlinuz, initrd.gz); default native-hooks/target/guest, else /work/main's
 #   --images A B     use these two images instead of booting the guest
 #   --no-write       print the table only; by default the "## Chunk size" section of docs/benchmarks.md is replaced
+#   --compression    measure chunk compression instead of chunk sizes (never writes docs/benchmarks.md)
 #   options          --sizes 16384,65536,...  (see ChunkBenchmark's class comment)
 # Needs a JDK 17+, Maven, qemu-system-x86_64, qemu-img and python3 (scripts/packages.sh installs them).
 set -euo pipefail
@@ -19,6 +23,7 @@ MVN=(mvn -q -B)
 GUEST=""
 IMAGES=()
 WRITE=1
+MAIN=org.replaydesk.pager.internal.ChunkBenchmark
 EXTRA=()
 ORIGINAL_ARGS="$*"
 while [ $# -gt 0 ]; do
@@ -27,6 +32,7 @@ while [ $# -gt 0 ]; do
         --guest) GUEST="${2:?--guest needs a folder}"; shift ;;
         --images) IMAGES=("${2:?--images needs two files}" "${3:?--images needs two files}"); shift 2 ;;
         --no-write) WRITE=0 ;;
+        --compression) MAIN=org.replaydesk.pager.internal.ChunkCompressionBenchmark; WRITE=0 ;;
         --) shift; EXTRA+=("$@"); break ;;
         *) echo "chunk_bench.sh: unknown option $1 (see the comment at the top of $0)" >&2; exit 2 ;;
     esac
@@ -103,13 +109,14 @@ PY
     echo "images: $(qemu-img snapshot -l "$WORK/snap2.qcow2" | tail -n +3 | awk '{print $2, $3, $4}' | tr '\n' ';')" >&2
 fi
 
-# test-compile builds the pager (target/classes) and the benchmark (target/test-classes); no tests run.
-"${MVN[@]}" -pl "$MODULE" -am test-compile
+# test-compile builds the pager (target/classes) and the benchmark (target/test-classes); no tests run. The class
+# path is written in the same reactor run, so sibling modules (org.replaydesk.api) resolve to their target/classes
+# without being installed; every module writes its own target/bench-classpath.txt.
 CLASSPATH_FILE="$MODULE/target/bench-classpath.txt"
-"${MVN[@]}" -pl "$MODULE" dependency:build-classpath -Dmdep.outputFile="$(pwd)/$CLASSPATH_FILE" >/dev/null
+"${MVN[@]}" -pl "$MODULE" -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="$MODULE/target/test-classes:$MODULE/target/classes:$(cat "$CLASSPATH_FILE")"
 ARGS=(--work "$WORK/bench" "${IMAGES[@]}")
 if [ "$WRITE" = 1 ]; then
     ARGS+=(--write docs/benchmarks.md --command "benchmarks/chunk_bench.sh${ORIGINAL_ARGS:+ $ORIGINAL_ARGS}")
 fi
-java -Xmx1g -cp "$CP" org.replaydesk.pager.internal.ChunkBenchmark "${ARGS[@]}" "${EXTRA[@]}"
+java -Xmx1g -cp "$CP" "$MAIN" "${ARGS[@]}" "${EXTRA[@]}"

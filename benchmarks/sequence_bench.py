@@ -437,7 +437,8 @@ def run(args, work, cleanup):
         s = kv(session_line(out, session))
         stats = dict(l.split("\t", 1) for l in out.splitlines() if "\t" in l)
         replay = next((kv(l) for l in out.splitlines() if l.startswith(f"vm={VM} ")), {})
-        chunk = int(replay.get("chunkBytes", "0") or 0)
+        # Wire bytes (chunks compressed on the network); a build from before pager protocol 2 has chunkBytes only.
+        chunk = int(replay.get("chunkWireBytes", replay.get("chunkBytes", "0")) or 0)
         # The first join's chunk bytes: the first replay session's, for as long as it lives (it pages on demand).
         if not first_join_over[0]:
             if replay and chunk >= first_join[0]:

@@ -40,8 +40,18 @@ public interface RemoteImage extends AutoCloseable {
     /** @return chunks this image fetched from the server (read-ahead included) */
     long chunksFetched();
 
-    /** @return chunk bytes this image fetched from the server */
+    /**
+     * @return chunk bytes this image fetched from the server, uncompressed: the chunks' own sizes (what the cache
+     *     took in); not what the network carried, see {@link #wireBytesFetched()}
+     */
     long bytesFetched();
+
+    /**
+     * @return bytes the fetched chunks took on the network: their frames as received, compressed chunks at their
+     *     compressed size (protocol version 2), plus a few bytes of framing per chunk; this is the chunk traffic
+     * @since 1.1
+     */
+    long wireBytesFetched();
 
     /** Closes the connection to the server; the cache stays. */
     @Override

@@ -22,7 +22,10 @@ import org.replaydesk.api.VmName;
  * @param caughtUp whether the replayer waits for log bytes that have not arrived (it has replayed everything)
  * @param logBytes record-log bytes received (from the snapshot's log offset on)
  * @param logWireBytes bytes the log took on the network (compressed)
- * @param chunkBytes image bytes fetched from the chunk server (chunks the local cache lacked)
+ * @param chunkBytes image bytes fetched from the chunk server (chunks the local cache lacked), uncompressed: the
+ *     chunks' own sizes
+ * @param chunkWireBytes bytes those chunks took on the network (compressed ones at their compressed size, plus
+ *     framing): the chunk traffic, which sessions and benchmarks count
  * @param chunksFetched chunks fetched from the chunk server
  * @param startup from the start request until the replayer first caught up (empty until then)
  * @param vncSocket the replayer's VNC unix socket (a display source)
@@ -30,7 +33,7 @@ import org.replaydesk.api.VmName;
  */
 public record ReplayStatus(VmName vm, VmName replayer, ReplayState state, SnapshotTag snapshot, long serverIcount,
         long clientIcount, long lagInstructions, Optional<Duration> lag, boolean caughtUp, long logBytes,
-        long logWireBytes, long chunkBytes, long chunksFetched, Optional<Duration> startup, Path vncSocket,
+        long logWireBytes, long chunkBytes, long chunkWireBytes, long chunksFetched, Optional<Duration> startup, Path vncSocket,
         Optional<String> failure) {
     public ReplayStatus {
         Objects.requireNonNull(vm, "vm");

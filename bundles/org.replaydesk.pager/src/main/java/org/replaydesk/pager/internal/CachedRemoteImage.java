@@ -205,6 +205,11 @@ final class CachedRemoteImage implements RemoteImage {
     }
 
     @Override
+    public long wireBytesFetched() {
+        return connection.chunkWireBytes();
+    }
+
+    @Override
     public void close() {
         connection.close();
     }

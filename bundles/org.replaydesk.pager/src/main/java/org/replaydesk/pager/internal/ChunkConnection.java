@@ -30,6 +30,10 @@ import org.replaydesk.pager.Manifest;
  * requests are in flight): the server answers in request order, so each request joins a FIFO when it is written and
  * the replies complete the request at its head. A reply that does not fit the head request is a protocol error that
  * fails every pending request and closes the connection.
+ *
+ * <p>The client offers protocol version 2, which lets the server send chunks deflated (COMPRESSED-CHUNK). A server
+ * from before version 2 refuses that with a fixed reason ("... this server speaks version 1"); {@link #open} then
+ * connects again offering version 1, so new clients keep working with old servers.
  */
 final class ChunkConnection implements AutoCloseable {
 
@@ -40,6 +44,12 @@ final class ChunkConnection implements AutoCloseable {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private String endReason;
     private int maxBatch;
+    private volatile int version;
+    /** Bytes of the CHUNK and COMPRESSED-CHUNK frames received: what the chunks cost the network. */
+    private final java.util.concurrent.atomic.AtomicLong chunkWireBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** The refusal of a server that speaks an older version, as servers word it since version 1. */
+    private static final java.util.regex.Pattern OLDER_SERVER = java.util.regex.Pattern.compile(
+            "protocol version \\d+ is not supported; this server speaks version (\\d+)");
 
     /** One request awaiting its replies. */
     private static final class Pending {
@@ -55,17 +65,47 @@ final class ChunkConnection implements AutoCloseable {
         }
     }
 
+    /** Thrown by the constructor when the server refused the offered version but speaks {@code version}. */
+    private static final class OlderServer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int version;
+
+        OlderServer(int version) {
+            super(null, null, false, false);
+            this.version = version;
+        }
+    }
+
     /**
-     * Connects and says HELLO.
+     * Connects and says HELLO with the newest version, falling back to an older one the server names when it refuses
+     * the newest (a server from before version 2).
      *
      * @param server the chunk server
      * @param token the shared token (empty: none)
      * @param tls TLS context or null
      * @param group event loops
      * @param timeout longest wait for the connection and for each reply
+     * @return the connection, welcomed
      * @throws ReplayDeskException (UNAVAILABLE) when the server cannot be reached or refuses, with its reason
      */
-    ChunkConnection(InetSocketAddress server, String token, SslContext tls, EventLoopGroup group, Duration timeout) {
+    static ChunkConnection open(InetSocketAddress server, String token, SslContext tls, EventLoopGroup group,
+            Duration timeout) {
+        try {
+            return new ChunkConnection(server, token, tls, group, timeout, PagerMessage.VERSION);
+        } catch (OlderServer older) {
+            return new ChunkConnection(server, token, tls, group, timeout, older.version);
+        }
+    }
+
+    /**
+     * Connects and says HELLO offering one version.
+     *
+     * @param offered the protocol version to offer (tests offer 1 to act as a client from before version 2)
+     * @throws OlderServer when the server refused {@code offered} and names an older version it speaks
+     * @see #open
+     */
+    ChunkConnection(InetSocketAddress server, String token, SslContext tls, EventLoopGroup group, Duration timeout,
+            int offered) {
         this.server = server;
         this.timeout = timeout;
         try {
@@ -90,13 +130,26 @@ final class ChunkConnection implements AutoCloseable {
         } catch (RuntimeException e) {
             throw ReplayDeskException.unavailable("cannot connect to chunk server " + server + ": " + e);
         }
-        Object reply = await(send(new PagerMessage.Hello(PagerMessage.VERSION, token), null,
+        Object reply = await(send(new PagerMessage.Hello(offered, token), null,
                 "the answer to HELLO" + (tls == null
                         ? "; is it a pager server, and does it expect TLS (client.tls.trust)?" : "")));
         if (reply instanceof PagerMessage.Welcome w) {
+            if (w.version() < PagerMessage.VERSION_1 || w.version() > offered) {
+                close();
+                throw ReplayDeskException.failed("chunk server " + server + " welcomed us with protocol version "
+                        + w.version() + "; we offered " + offered, null);
+            }
+            version = w.version();
             maxBatch = Math.max(1, Math.min(w.maxBatch(), PagerMessage.MAX_BATCH));
         } else if (reply instanceof PagerMessage.Refused r) {
             close();
+            java.util.regex.Matcher older = OLDER_SERVER.matcher(r.reason());
+            if (older.matches()) {
+                int spoken = Integer.parseInt(older.group(1));
+                if (spoken >= PagerMessage.VERSION_1 && spoken < offered) {
+                    throw new OlderServer(spoken);
+                }
+            }
             throw ReplayDeskException.unavailable("chunk server " + server + " refused the connection: "
                     + r.reason());
         } else {
@@ -104,6 +157,16 @@ final class ChunkConnection implements AutoCloseable {
             throw ReplayDeskException.failed("chunk server " + server + " answered HELLO with " + reply
                     + " instead of WELCOME or REFUSED", null);
         }
+    }
+
+    /** @return the protocol version the server welcomed us with */
+    int version() {
+        return version;
+    }
+
+    /** @return bytes of the chunk frames received so far (compressed ones at their compressed size) */
+    long chunkWireBytes() {
+        return chunkWireBytes.get();
     }
 
     /** @return the most hashes the server takes in one GET */
@@ -235,6 +298,14 @@ final class ChunkConnection implements AutoCloseable {
             } else {
                 ChunkHash expected = head.hashes.get(head.received);
                 if (message instanceof PagerMessage.Chunk c && c.hash().equals(expected)) {
+                    chunkWireBytes.addAndGet(c.wireLength());
+                    head.chunks.put(expected, c.data());
+                } else if (message instanceof PagerMessage.CompressedChunk c && c.hash().equals(expected)) {
+                    if (version < 2) {
+                        end("sent COMPRESSED-CHUNK on a protocol version " + version + " connection");
+                        return;
+                    }
+                    chunkWireBytes.addAndGet(c.wireLength());
                     head.chunks.put(expected, c.data());
                 } else if (message instanceof PagerMessage.Missing m && m.hash().equals(expected)) {
                     head.chunks.put(expected, null);

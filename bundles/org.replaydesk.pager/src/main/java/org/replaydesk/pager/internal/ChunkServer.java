@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * and token within {@link #HELLO_TIMEOUT_SECONDS}; then it asks for manifests and batches of chunks. Chunks are
  * written only while the channel is writable, so a slow client holds at most a write buffer's worth of chunks in
  * this process, whatever it asks for.
+ *
+ * <p>A version 2 client gets each chunk as COMPRESSED-CHUNK when raw deflate saves at least 1/8 of it (snapshot
+ * images are mostly RAM contents, which often compress well), else as CHUNK; a version 1 client gets CHUNKs only.
  */
 public final class ChunkServer implements AutoCloseable {
 
@@ -49,6 +52,10 @@ public final class ChunkServer implements AutoCloseable {
     private final Channel channel;
     private final AtomicLong chunksServed = new AtomicLong();
     private final AtomicLong bytesServed = new AtomicLong();
+    private final AtomicLong wireBytesServed = new AtomicLong();
+    private final AtomicLong chunksCompressed = new AtomicLong();
+    private final int highestVersion;
+    private final boolean compression;
     private final AtomicLong getsServed = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger largestGet = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -63,12 +70,34 @@ public final class ChunkServer implements AutoCloseable {
      */
     public ChunkServer(ChunkStore store, InetSocketAddress address, String token, SslContext tls,
             EventLoopGroup group) {
-        this(store, address, token, tls, group, Duration.ofSeconds(HELLO_TIMEOUT_SECONDS));
+        this(store, address, token, tls, group, true);
+    }
+
+    /**
+     * As above.
+     *
+     * @param compression whether chunks that compress well go to version 2 clients deflated
+     */
+    public ChunkServer(ChunkStore store, InetSocketAddress address, String token, SslContext tls,
+            EventLoopGroup group, boolean compression) {
+        this(store, address, token, tls, group, Duration.ofSeconds(HELLO_TIMEOUT_SECONDS), PagerMessage.VERSION,
+                compression);
     }
 
     /** As above, with the time a connection has to say HELLO (shortened by tests). */
     ChunkServer(ChunkStore store, InetSocketAddress address, String token, SslContext tls, EventLoopGroup group,
             Duration helloTimeout) {
+        this(store, address, token, tls, group, helloTimeout, PagerMessage.VERSION, true);
+    }
+
+    /**
+     * As above, speaking at most {@code highestVersion}: tests run a version 1 server with it, which behaves as the
+     * servers released before version 2 (it refuses any other version).
+     */
+    ChunkServer(ChunkStore store, InetSocketAddress address, String token, SslContext tls, EventLoopGroup group,
+            Duration helloTimeout, int highestVersion, boolean compression) {
+        this.highestVersion = highestVersion;
+        this.compression = compression;
         this.store = store;
         this.helloTimeout = helloTimeout;
         this.token = token.getBytes(StandardCharsets.UTF_8);
@@ -107,9 +136,19 @@ public final class ChunkServer implements AutoCloseable {
         return chunksServed.get();
     }
 
-    /** @return chunk payload bytes sent to clients */
+    /** @return chunk bytes sent to clients, uncompressed: the chunks' own sizes */
     public long bytesServed() {
         return bytesServed.get();
+    }
+
+    /** @return bytes of the CHUNK and COMPRESSED-CHUNK frames sent to clients: what the chunks cost the network */
+    public long wireBytesServed() {
+        return wireBytesServed.get();
+    }
+
+    /** @return chunks sent as COMPRESSED-CHUNK */
+    public long chunksCompressed() {
+        return chunksCompressed.get();
     }
 
     /** @return GET requests received */
@@ -130,6 +169,8 @@ public final class ChunkServer implements AutoCloseable {
     /** One connection: HELLO first, then requests; runs on the channel's event loop only. */
     private final class Session extends SimpleChannelInboundHandler<PagerMessage> {
         private boolean welcomed;
+        /** Set at HELLO when this connection may carry COMPRESSED-CHUNK; released when the channel goes. */
+        private java.util.zip.Deflater deflater;
         private final ArrayDeque<ChunkHash> queue = new ArrayDeque<>();
 
         @Override
@@ -158,9 +199,11 @@ public final class ChunkServer implements AutoCloseable {
                 badRequest(ctx, "the first message must be HELLO, not " + message.getClass().getSimpleName());
                 return;
             }
-            if (hello.version() != PagerMessage.VERSION) {
-                refuse(ctx, "protocol version " + hello.version() + " is not supported; this server speaks version "
-                        + PagerMessage.VERSION);
+            // Strict: a version this server does not know may change anything, so it is refused, never downgraded.
+            // The version 1 wording stays as released: version 2 clients recognise it to fall back.
+            if (hello.version() < PagerMessage.VERSION_1 || hello.version() > highestVersion) {
+                refuse(ctx, "protocol version " + hello.version() + " is not supported; this server speaks "
+                        + (highestVersion == PagerMessage.VERSION_1 ? "version 1" : "versions 1 to " + highestVersion));
                 return;
             }
             if (token.length > 0
@@ -171,7 +214,10 @@ public final class ChunkServer implements AutoCloseable {
             }
             welcomed = true;
             ctx.pipeline().remove("hello-timeout");
-            ctx.writeAndFlush(new PagerMessage.Welcome(PagerMessage.VERSION, MAX_BATCH));
+            if (compression && hello.version() >= 2) {
+                deflater = ChunkCompression.newDeflater();
+            }
+            ctx.writeAndFlush(new PagerMessage.Welcome(hello.version(), MAX_BATCH));
         }
 
         private PagerMessage manifest(String imageId) {
@@ -198,9 +244,7 @@ public final class ChunkServer implements AutoCloseable {
                 try {
                     Optional<byte[]> data = store.chunk(hash);
                     if (data.isPresent()) {
-                        reply = new PagerMessage.Chunk(hash, data.get());
-                        chunksServed.incrementAndGet();
-                        bytesServed.addAndGet(data.get().length);
+                        reply = chunk(hash, data.get());
                     } else {
                         reply = new PagerMessage.Missing(hash);
                     }
@@ -216,6 +260,30 @@ public final class ChunkServer implements AutoCloseable {
             }
             if (queue.size() <= QUEUE_PAUSE && !ctx.channel().config().isAutoRead()) {
                 ctx.channel().config().setAutoRead(true);
+            }
+        }
+
+        /** A CHUNK, or a COMPRESSED-CHUNK when this connection takes them and deflate saves enough; counted. */
+        private PagerMessage chunk(ChunkHash hash, byte[] data) {
+            byte[] deflated = deflater == null ? null : ChunkCompression.compress(deflater, data);
+            chunksServed.incrementAndGet();
+            bytesServed.addAndGet(data.length);
+            if (deflated == null) {
+                PagerMessage.Chunk chunk = new PagerMessage.Chunk(hash, data);
+                wireBytesServed.addAndGet(chunk.wireLength());
+                return chunk;
+            }
+            PagerMessage.CompressedChunk chunk = new PagerMessage.CompressedChunk(hash, data, deflated);
+            chunksCompressed.incrementAndGet();
+            wireBytesServed.addAndGet(chunk.wireLength());
+            return chunk;
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (deflater != null) {
+                deflater.end();
+                deflater = null;
             }
         }
 

@@ -40,7 +40,7 @@ public final class NettyImagePager implements ImagePager {
     @Override
     public RemoteImage open(InetSocketAddress server, String imageId) {
         Manifest.checkImageId(imageId);
-        ChunkConnection connection = new ChunkConnection(server, token, tls, group, timeout);
+        ChunkConnection connection = ChunkConnection.open(server, token, tls, group, timeout);
         try {
             Manifest manifest = connection.manifest(imageId);
             return new CachedRemoteImage(connection, server.getHostString() + ":" + server.getPort(), manifest, cache,

@@ -24,6 +24,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Serve the chunk store over TCP")
     boolean server_enabled() default true;
 
+    @AttributeDefinition(description = "Send chunks that raw deflate shrinks by at least 1/8 compressed, to clients "
+            + "of protocol version 2 (see the Chunk compression section of docs/benchmarks.md); off: plain chunks, "
+            + "saving the server's CPU where the network is fast")
+    boolean chunk_compression() default true;
+
     @AttributeDefinition(description = "Address the chunk server listens on; off loopback a token is required")
     String listen_address() default "127.0.0.1";
 

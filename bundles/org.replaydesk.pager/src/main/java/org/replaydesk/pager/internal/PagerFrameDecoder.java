@@ -9,6 +9,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import org.replaydesk.pager.ChunkHash;
 import org.replaydesk.pager.Manifest;
 
@@ -25,6 +27,8 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
 
     private final boolean fromClient;
     private boolean failed;
+    /** Created on the first COMPRESSED-CHUNK, then reused; released when the channel goes. */
+    private Inflater inflater;
 
     private PagerFrameDecoder(boolean fromClient) {
         this.fromClient = fromClient;
@@ -72,6 +76,14 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
         out.add(message);
     }
 
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (inflater != null) {
+            inflater.end();
+            inflater = null;
+        }
+    }
+
     private PagerProtocolException fail(String message) {
         failed = true;
         return new PagerProtocolException(message);
@@ -94,6 +106,8 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
             case PagerMessage.Chunk.TYPE: return ChunkHash.LENGTH + Manifest.MAX_CHUNK_SIZE;
             case PagerMessage.Missing.TYPE: return ChunkHash.LENGTH;
             case PagerMessage.Error.TYPE: return 2 + 2 + PagerMessage.MAX_TEXT;
+            // A deflate stream longer than the largest chunk saves nothing; the server never sends one.
+            case PagerMessage.CompressedChunk.TYPE: return ChunkHash.LENGTH + 4 + Manifest.MAX_CHUNK_SIZE;
             default: return -1;
         }
     }
@@ -109,6 +123,7 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
             case PagerMessage.Chunk.TYPE: return "CHUNK";
             case PagerMessage.Missing.TYPE: return "MISSING";
             case PagerMessage.Error.TYPE: return "ERROR";
+            case PagerMessage.CompressedChunk.TYPE: return "COMPRESSED-CHUNK";
             default: return String.format("0x%02x", type);
         }
     }
@@ -154,6 +169,22 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
                 byte[] data = new byte[p.readableBytes()];
                 p.readBytes(data);
                 return new PagerMessage.Chunk(hash, data);
+            }
+            case PagerMessage.CompressedChunk.TYPE: {
+                need(p, ChunkHash.LENGTH + 4, name);
+                ChunkHash hash = hash(p);
+                long length = p.readUnsignedInt();
+                byte[] deflated = new byte[p.readableBytes()];
+                p.readBytes(deflated);
+                if (inflater == null) {
+                    inflater = ChunkCompression.newInflater();
+                }
+                try {
+                    return new PagerMessage.CompressedChunk(hash, ChunkCompression.inflate(inflater, deflated, length),
+                            deflated);
+                } catch (DataFormatException e) {
+                    throw fail(name + " " + hash + " " + e.getMessage());
+                }
             }
             case PagerMessage.Missing.TYPE:
                 need(p, ChunkHash.LENGTH, name);

@@ -48,6 +48,10 @@ final class PagerFrameEncoder extends MessageToByteEncoder<PagerMessage> {
         } else if (message instanceof PagerMessage.Chunk m) {
             out.writeBytes(m.hash().toBytes());
             out.writeBytes(m.data());
+        } else if (message instanceof PagerMessage.CompressedChunk m) {
+            out.writeBytes(m.hash().toBytes());
+            out.writeInt(m.data().length);
+            out.writeBytes(m.deflated());
         } else if (message instanceof PagerMessage.Missing m) {
             out.writeBytes(m.hash().toBytes());
         } else if (message instanceof PagerMessage.Error m) {
@@ -72,6 +76,8 @@ final class PagerFrameEncoder extends MessageToByteEncoder<PagerMessage> {
             return PagerMessage.ManifestReply.TYPE;
         } else if (message instanceof PagerMessage.Chunk) {
             return PagerMessage.Chunk.TYPE;
+        } else if (message instanceof PagerMessage.CompressedChunk) {
+            return PagerMessage.CompressedChunk.TYPE;
         } else if (message instanceof PagerMessage.Missing) {
             return PagerMessage.Missing.TYPE;
         }

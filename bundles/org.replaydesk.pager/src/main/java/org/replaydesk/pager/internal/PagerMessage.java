@@ -9,8 +9,13 @@ import org.replaydesk.pager.ChunkHash;
  */
 sealed interface PagerMessage {
 
-    /** The only protocol version so far. */
-    int VERSION = 1;
+    /**
+     * The newest protocol version: 2 adds {@link CompressedChunk}. A client offers it in {@link Hello}; a server
+     * answers with the version both speak ({@link #VERSION_1} for an old client), and refuses versions it does not know.
+     */
+    int VERSION = 2;
+    /** The first version: chunks travel as they are. */
+    int VERSION_1 = 1;
     /** "RDPG": the first bytes a client sends, so a server can tell a stray connection from a pager client. */
     int MAGIC = 0x52445047;
     /** Most hashes in one {@link Get}. */
@@ -36,7 +41,10 @@ sealed interface PagerMessage {
         static final int TYPE = 0x02;
     }
 
-    /** Client to server: chunks, answered by one {@link Chunk} or {@link Missing} per hash, in request order. */
+    /**
+     * Client to server: chunks, answered by one {@link Chunk} or {@link Missing} (version 2: or {@link CompressedChunk})
+     * per hash, in request order.
+     */
     record Get(List<ChunkHash> hashes) implements PagerMessage {
         static final int TYPE = 0x03;
     }
@@ -74,6 +82,11 @@ sealed interface PagerMessage {
         public String toString() {
             return "Chunk[" + hash + ", " + data.length + " bytes]";
         }
+
+        /** @return bytes of this message's frame on the wire */
+        int wireLength() {
+            return PagerFrameDecoder.HEADER + ChunkHash.LENGTH + data.length;
+        }
     }
 
     /** Server to client: the store has no chunk with this hash. */
@@ -84,6 +97,37 @@ sealed interface PagerMessage {
     /** Server to client: a request failed; codes in {@link ErrorCode}. */
     record Error(int code, String message) implements PagerMessage {
         static final int TYPE = 0x86;
+    }
+
+    /**
+     * Server to client, version 2 only: one chunk's bytes, raw deflate (RFC 1951, no zlib or gzip wrapper). The frame
+     * carries the hash, the uncompressed length (u32) and the deflate stream; the decoder inflates it (at most the
+     * declared length, which is at most {@link org.replaydesk.pager.Manifest#MAX_CHUNK_SIZE}, and exactly that) and
+     * keeps both forms: {@code data} for the reader, {@code deflated} for the wire size (and the encoder).
+     */
+    record CompressedChunk(ChunkHash hash, byte[] data, byte[] deflated) implements PagerMessage {
+        static final int TYPE = 0x87;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CompressedChunk c && hash.equals(c.hash) && java.util.Arrays.equals(data, c.data)
+                    && java.util.Arrays.equals(deflated, c.deflated);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "CompressedChunk[" + hash + ", " + data.length + " bytes in " + deflated.length + "]";
+        }
+
+        /** @return bytes of this message's frame on the wire */
+        int wireLength() {
+            return PagerFrameDecoder.HEADER + ChunkHash.LENGTH + 4 + deflated.length;
+        }
     }
 
     /** {@link Error} codes. */

@@ -81,7 +81,8 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager {
         CacheStats stats = cache.stats();
         LOG.info("Pager: store {}, cache {} ({} chunks, {} of {} MiB), server {}", store, cache.dir(),
                 stats.chunks(), stats.bytes() >> 20, config.cache_size_mb(),
-                server == null ? "off" : server.address());
+                server == null ? "off"
+                        : server.address() + (config.chunk_compression() ? "" : " (chunk compression off)"));
     }
 
     private ChunkServer startServer(PagerConfiguration config, String token) {
@@ -107,7 +108,8 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager {
             LOG.warn("Pager: the chunk server on {} sends chunks in clear text; set tls.keystore to encrypt them",
                     address.getHostAddress());
         }
-        return new ChunkServer(store, new InetSocketAddress(address, config.port()), token, tls, group);
+        return new ChunkServer(store, new InetSocketAddress(address, config.port()), token, tls, group,
+                config.chunk_compression());
     }
 
     private static Path dir(String setting, Path fallback) {
@@ -120,6 +122,11 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager {
             server.close();
         }
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** @return the chunk server, when it runs */
+    Optional<ChunkServer> server() {
+        return Optional.ofNullable(server);
     }
 
     /** @return the chunk server's address, when it runs */

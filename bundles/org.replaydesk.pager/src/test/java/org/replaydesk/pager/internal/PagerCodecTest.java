@@ -57,6 +57,11 @@ class PagerCodecTest {
         return out;
     }
 
+    /** 64 times 'a'. */
+    static final byte[] A64 = "a".repeat(64).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** A64 as raw deflate (level 1): one final block with fixed Huffman codes, 'a' then a repeat of 63. */
+    static final byte[] A64_DEFLATED = bytes(0x4b, 0x4c, 0xa4, 0x0c, 0x00, 0x00);
+
     record Golden(PagerMessage message, byte[] wire, boolean fromClient) {
     }
 
@@ -74,6 +79,13 @@ class PagerCodecTest {
                     0x52, 0x44, 0x50, 0x47, // magic "RDPG"
                     0x00, 0x01,             // version 1
                     0x00, 0x00), true),     // no token
+            new Golden(new PagerMessage.Hello(2, "s3cret"), bytes(
+                    0x01,                   // type HELLO
+                    0x00, 0x00, 0x00, 0x0e, // payload length 14
+                    0x52, 0x44, 0x50, 0x47, // magic "RDPG"
+                    0x00, 0x02,             // version 2: COMPRESSED-CHUNK welcome
+                    0x00, 0x06,             // token length 6
+                    's', '3', 'c', 'r', 'e', 't'), true),
             new Golden(new PagerMessage.ManifestRequest("vm1-s2"), bytes(
                     0x02,                   // type MANIFEST-REQUEST
                     0x00, 0x00, 0x00, 0x08, // payload length 8
@@ -89,6 +101,11 @@ class PagerCodecTest {
                     0x81,                   // type WELCOME
                     0x00, 0x00, 0x00, 0x04, // payload length 4
                     0x00, 0x01,             // version 1
+                    0x01, 0x00), false),    // max batch 256
+            new Golden(new PagerMessage.Welcome(2, 256), bytes(
+                    0x81,                   // type WELCOME
+                    0x00, 0x00, 0x00, 0x04, // payload length 4
+                    0x00, 0x02,             // version 2
                     0x01, 0x00), false),    // max batch 256
             new Golden(new PagerMessage.Refused("wrong token"), bytes(
                     0x82,                   // type REFUSED
@@ -113,7 +130,13 @@ class PagerCodecTest {
                     0x00, 0x00, 0x00, 0x0c, // payload length 12
                     0x00, 0x01,             // code 1 = NO_SUCH_IMAGE
                     0x00, 0x08,             // message length 8
-                    'n', 'o', ' ', 'i', 'm', 'a', 'g', 'e'), false));
+                    'n', 'o', ' ', 'i', 'm', 'a', 'g', 'e'), false),
+            new Golden(new PagerMessage.CompressedChunk(H2, A64, A64_DEFLATED), concat(bytes(
+                    0x87,                   // type COMPRESSED-CHUNK
+                    0x00, 0x00, 0x00, 0x2a), // payload length 42 = 32 + 4 + 6
+                    range(0xa0),            // hash a0 .. bf
+                    bytes(0x00, 0x00, 0x00, 0x40), // uncompressed length 64
+                    A64_DEFLATED), false)); // raw deflate, the rest of the payload
 
     private static EmbeddedChannel decoder(boolean fromClient) {
         return new EmbeddedChannel(fromClient ? PagerFrameDecoder.forServer() : PagerFrameDecoder.forClient());
@@ -214,7 +237,7 @@ class PagerCodecTest {
         PagerProtocolException e = assertThrows(PagerProtocolException.class,
                 () -> ch.writeInbound(Unpooled.wrappedBuffer(wire)));
         // Whatever follows an error is dropped, never decoded as a new frame.
-        ch.writeInbound(Unpooled.wrappedBuffer(CASES.get(4).wire()));
+        ch.writeInbound(Unpooled.wrappedBuffer(CASES.get(5).wire()));
         assertNull(ch.readInbound());
         return e.getMessage();
     }
@@ -285,6 +308,108 @@ class PagerCodecTest {
         ch.writeInbound(Unpooled.wrappedBuffer(wire));
         PagerMessage.Refused got = ch.readInbound();
         assertEquals("é".repeat(512), got.reason());
+    }
+
+    /** A COMPRESSED-CHUNK frame for hash H1 with any declared length and deflate bytes. */
+    private static byte[] compressedFrame(long declared, byte[] deflated) {
+        int payload = 32 + 4 + deflated.length;
+        return concat(bytes(0x87, payload >>> 24, payload >>> 16 & 0xff, payload >>> 8 & 0xff, payload & 0xff),
+                range(0x00), bytes((int) (declared >>> 24), (int) (declared >>> 16 & 0xff),
+                        (int) (declared >>> 8 & 0xff), (int) (declared & 0xff)), deflated);
+    }
+
+    /** "cafe00" as a stored (uncompressed) deflate block: final, type 00, LEN 3, NLEN ~3, the bytes. */
+    static final byte[] STORED_CAFE00 = bytes(0x01, 0x03, 0x00, 0xfc, 0xff, 0xca, 0xfe, 0x00);
+
+    @Test
+    void aStoredDeflateBlockInflatesToItsBytes() {
+        // The decoder takes any valid raw deflate, not only what our server's level produces.
+        EmbeddedChannel ch = decoder(false);
+        ch.writeInbound(Unpooled.wrappedBuffer(compressedFrame(3, STORED_CAFE00)));
+        PagerMessage.CompressedChunk got = ch.readInbound();
+        assertArrayEquals(bytes(0xca, 0xfe, 0x00), got.data());
+        assertEquals(H1, got.hash());
+        assertEquals(5 + 32 + 4 + STORED_CAFE00.length, got.wireLength());
+    }
+
+    @Test
+    void aDeclaredLengthAboveTheLargestChunkFailsBeforeInflating() {
+        assertEquals("COMPRESSED-CHUNK " + H1 + " declares 16777217 uncompressed bytes, at most 16777216 allowed",
+                rejection(false, compressedFrame(16_777_217L, STORED_CAFE00)));
+        assertEquals("COMPRESSED-CHUNK " + H1 + " declares 4294967295 uncompressed bytes, at most 16777216 allowed",
+                rejection(false, compressedFrame(0xffff_ffffL, STORED_CAFE00)));
+    }
+
+    @Test
+    void anInflatedLengthOtherThanTheDeclaredOneIsNamed() {
+        assertEquals("COMPRESSED-CHUNK " + H1 + " inflates to 3 bytes, not the declared 4",
+                rejection(false, compressedFrame(4, STORED_CAFE00)));
+        assertEquals("COMPRESSED-CHUNK " + H1 + " inflates to more than the declared 2 bytes",
+                rejection(false, compressedFrame(2, STORED_CAFE00)));
+        assertEquals("COMPRESSED-CHUNK " + H1 + " inflates to more than the declared 0 bytes",
+                rejection(false, compressedFrame(0, STORED_CAFE00)));
+    }
+
+    @Test
+    void aZipBombStopsAtTheDeclaredLength() {
+        // 16 MiB of zeros deflate to about 16 KiB; declared as 1000 bytes, inflating must stop after 1001.
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(9, true);
+        deflater.setInput(new byte[16 << 20]);
+        deflater.finish();
+        byte[] buffer = new byte[1 << 20];
+        int length = deflater.deflate(buffer);
+        deflater.end();
+        byte[] bomb = Arrays.copyOf(buffer, length);
+        assertTrue(bomb.length < 64 << 10, "a bomb: " + bomb.length + " bytes");
+        assertEquals("COMPRESSED-CHUNK " + H1 + " inflates to more than the declared 1000 bytes",
+                rejection(false, compressedFrame(1000, bomb)));
+    }
+
+    @Test
+    void garbageDeflateDataIsNamed() {
+        // 0xff: final block of type 11, which deflate reserves.
+        assertEquals("COMPRESSED-CHUNK " + H1 + " has corrupt deflate data (invalid block type)",
+                rejection(false, compressedFrame(3, bytes(0xff, 0xff, 0xff, 0xff))));
+        // A stored block whose NLEN is not LEN's complement.
+        assertEquals("COMPRESSED-CHUNK " + H1 + " has corrupt deflate data (invalid stored block lengths)",
+                rejection(false, compressedFrame(3, bytes(0x01, 0x03, 0x00, 0x00, 0x00, 0xca, 0xfe, 0x00))));
+    }
+
+    @Test
+    void truncatedCompressedChunksAreNamed() {
+        // The deflate stream stops inside its stored block.
+        assertEquals("COMPRESSED-CHUNK " + H1 + " deflate data is truncated: it ends after 2 of the declared 3 bytes "
+                + "without an end of stream", rejection(false, compressedFrame(3, Arrays.copyOf(STORED_CAFE00, 7))));
+        // No deflate bytes at all.
+        assertEquals("COMPRESSED-CHUNK " + H1 + " deflate data is truncated: it ends after 0 of the declared 3 bytes "
+                + "without an end of stream", rejection(false, compressedFrame(3, new byte[0])));
+        // The frame is too short for its hash and length.
+        assertEquals("COMPRESSED-CHUNK is truncated: needs 36 more bytes, the frame has 20",
+                rejection(false, concat(bytes(0x87, 0, 0, 0, 20), new byte[20])));
+        // Bytes after the deflate stream's end.
+        assertEquals("COMPRESSED-CHUNK " + H1 + " has 1 bytes after the end of its deflate stream",
+                rejection(false, compressedFrame(3, concat(STORED_CAFE00, bytes('x')))));
+    }
+
+    @Test
+    void compressedChunkFramesAreBoundedAndServerOnly() {
+        assertEquals("COMPRESSED-CHUNK frame declares 16777253 payload bytes, at most 16777252 allowed",
+                rejection(false, bytes(0x87, 0x01, 0x00, 0x00, 0x25)));
+        assertEquals("unknown client message type 0x87", rejection(true, compressedFrame(3, STORED_CAFE00)));
+    }
+
+    @Test
+    void theDecoderReusesItsInflaterAcrossFrames() {
+        EmbeddedChannel ch = decoder(false);
+        for (int i = 0; i < 3; i++) {
+            ch.writeInbound(Unpooled.wrappedBuffer(compressedFrame(3, STORED_CAFE00)));
+            ch.writeInbound(Unpooled.wrappedBuffer(CASES.get(CASES.size() - 1).wire()));
+        }
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(bytes(0xca, 0xfe, 0x00), ((PagerMessage.CompressedChunk) ch.readInbound()).data());
+            assertArrayEquals(A64, ((PagerMessage.CompressedChunk) ch.readInbound()).data());
+        }
+        assertNull(ch.readInbound());
     }
 
     @Test

@@ -69,6 +69,33 @@ class PagerServiceTest {
         }
     }
 
+    /** Reads a partly zero image through the component's own server; returns the server's compressed chunks. */
+    private long compressedChunksServed(Map<String, Object> v) throws Exception {
+        byte[] image = FileChunkStoreTest.image(50_000, 3);
+        Files.write(tmp.resolve("img"), image);
+        PagerService pager = new PagerService(config(v));
+        try {
+            pager.importImage("vm-s1", tmp.resolve("img"), ImportProgress.NONE);
+            try (RemoteImage remote = pager.open(pager.serverAddress().orElseThrow(), "vm-s1")) {
+                assertArrayEquals(image, remote.read(0, image.length));
+            }
+            return pager.server().orElseThrow().chunksCompressed();
+        } finally {
+            pager.deactivate();
+        }
+    }
+
+    @Test
+    void chunkCompressionIsOnByDefaultAndCanBeTurnedOff() throws Exception {
+        // The image's zero run fills whole chunks, which deflate to almost nothing.
+        assertTrue(compressedChunksServed(base()) > 0);
+        Map<String, Object> off = base();
+        off.put("store_dir", tmp.resolve("store-off").toString());
+        off.put("cache_dir", tmp.resolve("cache-off").toString());
+        off.put("chunk_compression", false);
+        assertEquals(0, compressedChunksServed(off));
+    }
+
     @Test
     void unsafeOrWrongSettingsFailActivationNamingTheSetting() {
         Map<String, Object> open = base();

@@ -179,8 +179,9 @@ final class ReplayClientSession implements ReplaySession {
             } else if (waiting && state == ReplayState.CATCHING_UP) {
                 state = ReplayState.LIVE;
                 startup = Duration.between(requested, Instant.now());
-                LOG.info("Replay of {} is live after {} ms (from snapshot {}, {} log bytes, {} chunk bytes)", vm,
-                        startup.toMillis(), snapshot.tag(), logFeeder.bytesAppended(), chunkBytes());
+                LOG.info("Replay of {} is live after {} ms (from snapshot {}, {} log bytes, {} chunk bytes, {} on the "
+                        + "wire)", vm, startup.toMillis(), snapshot.tag(), logFeeder.bytesAppended(), chunkBytes(),
+                        chunkWireBytes());
             }
             lock.notifyAll();
         }
@@ -226,6 +227,15 @@ final class ReplayClientSession implements ReplaySession {
         return sum;
     }
 
+    /** @return what {@link #chunkBytes()} cost the network (compressed chunks at their compressed size) */
+    long chunkWireBytes() {
+        long sum = 0;
+        for (RemoteImage i : images) {
+            sum += i.wireBytesFetched();
+        }
+        return sum;
+    }
+
     private long chunksFetched() {
         long sum = 0;
         for (RemoteImage i : images) {
@@ -265,7 +275,8 @@ final class ReplayClientSession implements ReplaySession {
             Path vnc = r != null ? r.vncSocket() : workDir.resolve("none");
             return new ReplayStatus(vm, replayer, state, snapshot.tag(), server, client, lagInstructions, lag, caughtUp,
                     logFeeder == null ? 0 : logFeeder.bytesAppended(),
-                    subscription == null ? 0 : subscription.wireBytesReceived(), chunkBytes(), chunksFetched(),
+                    subscription == null ? 0 : subscription.wireBytesReceived(), chunkBytes(), chunkWireBytes(),
+                    chunksFetched(),
                     Optional.ofNullable(startup), vnc, Optional.ofNullable(failure));
         }
     }

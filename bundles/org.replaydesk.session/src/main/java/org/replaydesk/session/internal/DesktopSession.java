@@ -214,12 +214,13 @@ final class DesktopSession implements Switcher {
         if (replayMeasured) {
             ReplayStatus s = replay.get();
             double wire = dt <= 0 ? 0 : Math.max(0, s.logWireBytes() - lastReplayWire) / dt;
-            chunkRate = dt <= 0 ? 0 : Math.max(0, s.chunkBytes() - lastReplayChunks) / dt;
+            // Wire bytes, not chunk bytes: the network carries chunks compressed (pager protocol version 2).
+            chunkRate = dt <= 0 ? 0 : Math.max(0, s.chunkWireBytes() - lastReplayChunks) / dt;
             replayBytes += (wire + chunkRate) * dt;
             replayRate = wire + chunkRate;
             lastReplayWire = s.logWireBytes();
-            lastReplayChunks = s.chunkBytes();
-            lastJoinChunkBytes = s.chunkBytes();
+            lastReplayChunks = s.chunkWireBytes();
+            lastJoinChunkBytes = s.chunkWireBytes();
         } else {
             lastReplayWire = 0;
             lastReplayChunks = 0;

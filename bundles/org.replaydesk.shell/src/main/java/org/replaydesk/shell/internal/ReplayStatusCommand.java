@@ -47,7 +47,8 @@ public class ReplayStatusCommand implements Action {
                         + st.clientIcount() + " lagInstructions=" + st.lagInstructions() + " lagMillis="
                         + st.lag().map(d -> Long.toString(d.toMillis())).orElse("-") + " caughtUp=" + st.caughtUp()
                         + " logBytes=" + st.logBytes() + " logWireBytes=" + st.logWireBytes() + " chunkBytes="
-                        + st.chunkBytes() + " chunks=" + st.chunksFetched() + " startupMillis="
+                        + st.chunkBytes() + " chunkWireBytes=" + st.chunkWireBytes() + " chunks=" + st.chunksFetched()
+                        + " startupMillis="
                         + st.startup().map(d -> Long.toString(d.toMillis())).orElse("-") + " failure="
                         + st.failure().orElse("-").replace(' ', '_'));
             } else {
@@ -64,6 +65,7 @@ public class ReplayStatusCommand implements Action {
                         st.lag().map(d -> " (" + d.toMillis() + " ms)").orElse(""));
         return st.state() + ", snapshot " + st.snapshot() + ", " + lag + (st.caughtUp() ? ", caught up" : "")
                 + ", log " + Formats.bytes(st.logBytes()) + " (" + Formats.bytes(st.logWireBytes()) + " on the wire)"
-                + ", chunks " + st.chunksFetched() + " (" + Formats.bytes(st.chunkBytes()) + ")";
+                + ", chunks " + st.chunksFetched() + " (" + Formats.bytes(st.chunkBytes()) + ", "
+                + Formats.bytes(st.chunkWireBytes()) + " on the wire)";
     }
 }

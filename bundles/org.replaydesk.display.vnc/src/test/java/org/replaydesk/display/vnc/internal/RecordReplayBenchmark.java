@@ -410,7 +410,7 @@ public final class RecordReplayBenchmark {
         }
     }
 
-    /** @return chunk bytes fetched reading the image whole, as loadvm nearly does */
+    /** @return chunk bytes on the wire (compressed) fetched reading the image whole, as loadvm nearly does */
     private static long join(NettyImagePager pager, InetSocketAddress server, String imageId) {
         try (RemoteImage image = pager.open(server, imageId)) {
             byte[] buffer = new byte[READ];
@@ -418,7 +418,7 @@ public final class RecordReplayBenchmark {
             for (long at = 0; at < size; at += READ) {
                 image.read(at, buffer, 0, (int) Math.min(READ, size - at));
             }
-            return image.bytesFetched();
+            return image.wireBytesFetched();
         }
     }
 

@@ -191,7 +191,8 @@ final class ReplayBenchReport {
               the real subscriber with zlib on (as shipped); log growth = the file's growth, wire = bytes the
               subscriber read from its socket, both per wall second in the window.
             - Snapshots: each copy imported into a real chunk store (64 KiB chunks) served by a ChunkServer on
-              loopback; first join = chunk bytes a RemoteImage fetched reading the qcow2 whole into an empty cache
+              loopback; first join = bytes on the wire (chunks compressed, pager protocol 2) a RemoteImage fetched
+              reading the qcow2 whole into an empty cache
               (loadvm reads ~98% of it, native-hooks/README.md); repeat join = the same for the newer snapshot of the
               same workload through the cache the first join filled (only new chunks move). The base image
               (`video.raw`, the frames `video` reads) is not in these numbers: a `video` replay reads the frames it
