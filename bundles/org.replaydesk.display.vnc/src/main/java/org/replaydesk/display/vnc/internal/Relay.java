@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -49,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * and handed to the viewers. A source that is not shown stops requesting updates. A switch waits for the new
  * source's full frame, then, under the display mirror's lock, compares it with what the viewers were shown and
  * marks only the differing tiles as damage.
+ *
+ * <p>Interaction and damage ({@link #interaction}) are measured on the input source, whichever source is shown:
+ * viewers report the input events they forward, and every update of the input source counts as frames and damage.
+ * While the input source is not shown it is polled by the damage probe ({@link #withDamageProbe}) at a capped rate
+ * instead of not at all, which also keeps its mirror fresh, so switching back to it needs no full frame.
  *
  * <p>Lock order: the display mirror, then an upstream client's mirror.
  */
@@ -83,6 +90,9 @@ final class Relay implements AutoCloseable {
     private Channel server;
     private Channel webSocketServer;
     private volatile boolean closed;
+    private int damageProbeFps;
+    private InteractionMeter interaction;
+    private ScheduledExecutorService probeTimer;
 
     /**
      * @param name desktop name shown to viewers (the VM name)
@@ -118,6 +128,27 @@ final class Relay implements AutoCloseable {
     Relay withNanoClock(LongSupplier clock) {
         this.nanoClock = clock;
         return this;
+    }
+
+    /**
+     * @param framesPerSecond how often to ask the input source for an incremental update while it is not the shown
+     *        source ({@code damage.probe.fps}); 0 (the default here) stops asking, as before the probe existed
+     * @return this
+     */
+    Relay withDamageProbe(int framesPerSecond) {
+        if (framesPerSecond < 0) {
+            throw new IllegalArgumentException("damage probe rate " + framesPerSecond + " is negative");
+        }
+        this.damageProbeFps = framesPerSecond;
+        return this;
+    }
+
+    /** @return the input source's interaction and damage meter */
+    InteractionMeter interactionMeter() {
+        if (interaction == null) {
+            interaction = new InteractionMeter(nanoClock);
+        }
+        return interaction;
     }
 
     /**
@@ -165,8 +196,21 @@ final class Relay implements AutoCloseable {
      */
     void start(Duration timeout) throws IOException {
         displayTraffic();
+        interactionMeter();
         UpstreamClient client = connect(inputSourceAddress, upstreamEncodings, timeout);
         input = client;
+        if (damageProbeFps > 0) {
+            long interval = 1_000_000_000L / damageProbeFps;
+            client.setProbeInterval(interval);
+            // Its own thread rather than a viewer event loop: a tick may wait for the reader thread's lock while it
+            // decodes an update, and viewers must not wait for that.
+            probeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vnc-damage-probe-" + name);
+                t.setDaemon(true);
+                return t;
+            });
+            probeTimer.scheduleAtFixedRate(client::probeTick, interval, interval, TimeUnit.NANOSECONDS);
+        }
         synchronized (mirror) {
             pixels = client;
             copyAll(client);
@@ -253,6 +297,9 @@ final class Relay implements AutoCloseable {
 
     /** Reader thread of {@code client}: copies the active source's damage to the display and its viewers. */
     private void sourceChanged(UpstreamClient client, FramebufferMirror.Change change) {
+        if (client == input && !client.lastUpdateWasRefresh()) {
+            interaction.frame(damagedPixels(client, change));
+        }
         FramebufferMirror.Change forViewers;
         synchronized (mirror) {
             if (client != pixels) {
@@ -275,6 +322,19 @@ final class Relay implements AutoCloseable {
         for (ViewerHandler viewer : viewers) {
             viewer.damage(forViewers);
         }
+    }
+
+    /** Pixels an update changed: its rectangles' area, or the whole new screen after a resize. */
+    static long damagedPixels(UpstreamClient client, FramebufferMirror.Change change) {
+        if (change.resized()) {
+            FramebufferMirror own = client.mirror();
+            return (long) own.width() * own.height();
+        }
+        long pixels = 0;
+        for (Rect r : change.damage()) {
+            pixels += r.area();
+        }
+        return pixels;
     }
 
     private void sourceClosed(UpstreamClient client) {
@@ -326,7 +386,12 @@ final class Relay implements AutoCloseable {
                         (long) mirror.width() * mirror.height());
             }
             UpstreamClient to;
-            if (source.equals(inputSourceAddress)) {
+            if (source.equals(inputSourceAddress) && input.isProbing()) {
+                // The probe kept its mirror at most one probe interval old, and RFB's incremental requests bring
+                // whatever changed since the last update: show the mirror now and let the requests catch up.
+                to = input;
+                to.setRequesting(true);
+            } else if (source.equals(inputSourceAddress)) {
                 to = input;
                 to.setRequesting(true);
                 try {
@@ -482,6 +547,24 @@ final class Relay implements AutoCloseable {
                 client == null ? 0 : client.updatesPerSecond());
     }
 
+    /**
+     * A viewer forwarded an input event that counts ({@link PointerMotionThrottle}): counts it, and makes a probed
+     * input source answer at full rate for the second in which its frames count as "after input".
+     */
+    void inputCounted() {
+        interaction.input();
+        UpstreamClient client = input;
+        if (client != null) {
+            client.boost(nanoClock.getAsLong() + InteractionMeter.AFTER_INPUT.toNanos());
+        }
+    }
+
+    /** @return the display's interaction and its input source's damage */
+    org.replaydesk.display.vnc.InteractionStats interaction() {
+        UpstreamClient client = input;
+        return interaction.snapshot(client != null && client.isProbing());
+    }
+
     /** Sends a viewer's input to the input source. */
     void upstream(RfbMessage message) {
         UpstreamClient client = input;
@@ -508,6 +591,9 @@ final class Relay implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (probeTimer != null) {
+            probeTimer.shutdownNow();
+        }
         if (server != null) {
             server.close().syncUninterruptibly();
         }
