@@ -555,7 +555,7 @@ final class Relay implements AutoCloseable {
         interaction.input();
         UpstreamClient client = input;
         if (client != null) {
-            client.boost(nanoClock.getAsLong() + InteractionMeter.AFTER_INPUT.toNanos());
+            client.boost(InteractionMeter.AFTER_INPUT);
         }
     }
 

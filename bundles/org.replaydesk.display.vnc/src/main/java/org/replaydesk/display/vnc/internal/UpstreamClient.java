@@ -293,12 +293,13 @@ final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * After an input event: while probing, ask again right after each update until {@code untilNanos}, so the
-     * frames answering the input are not capped at the probe rate.
+     * After an input event: while probing, ask again right after each update for {@code duration}, so the frames
+     * answering the input are not capped at the probe rate.
      *
-     * @param untilNanos end of the boost ({@code nanoClock} time)
+     * @param duration how long from now
      */
-    void boost(long untilNanos) {
+    void boost(Duration duration) {
+        long untilNanos = nanoClock.getAsLong() + duration.toNanos();
         if (untilNanos > boostUntilNanos) {
             boostUntilNanos = untilNanos;
         }
