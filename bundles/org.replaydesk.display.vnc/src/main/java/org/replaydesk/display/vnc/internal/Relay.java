@@ -493,6 +493,11 @@ final class Relay implements AutoCloseable {
         return Optional.ofNullable(cursor);
     }
 
+    /** @return the client of the input source (tests, benchmarks) */
+    UpstreamClient input() {
+        return input;
+    }
+
     /** @return where input goes */
     DisplaySource inputSource() {
         return inputSourceAddress;
