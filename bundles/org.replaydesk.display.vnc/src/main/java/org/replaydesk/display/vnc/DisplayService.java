@@ -73,7 +73,9 @@ public interface DisplayService {
      * Makes a display take its pixels from another source without disconnecting its viewers: the relay connects to
      * the new source (or reuses the connection if it is the display's input source), waits for its full frame, and
      * sends each viewer only the parts of the screen that differ. Input keeps going to the display's input source
-     * (the VM the desktop runs on), whatever the pixel source.
+     * (the VM the desktop runs on), whatever the pixel source. Since 1.3, switching back to the input source while
+     * the damage probe polls it ({@link InteractionStats#probing()}) does not wait for a full frame: its mirror is
+     * at most one probe interval old, and the updates that follow bring the rest.
      *
      * @param display a display name
      * @param source the new pixel source; the display's {@link DisplayInfo#inputSource()} switches back to it
