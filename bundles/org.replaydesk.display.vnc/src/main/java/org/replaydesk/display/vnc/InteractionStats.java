@@ -14,8 +14,12 @@ import java.util.Objects;
  * viewers send and the relay forwards to the input source (not those of view-only viewers). Pointer motion is
  * throttled per viewer: a PointerEvent counts when its button mask differs from the viewer's previous one, and
  * otherwise at most one motion event per viewer per 100 ms counts (a mouse moved or dragged for a second counts 10,
- * a click 2). A frame is one FramebufferUpdate from the input source that changed pixels; damage is the area of
- * the pixel rectangles of those updates (a full-frame refresh the relay asked for itself is not damage).
+ * a click 2). A frame is one FramebufferUpdate from the input source that changed pixels. Damage is the area those
+ * updates changed, counted once per slot of the probe interval (200 ms at the default 5 probes per second) however
+ * often it changed within the slot, at the granularity of QEMU's dirty tracking (16-pixel runs of a row); so a
+ * source shown (polled as fast as it answers) and the same source probed report the same damage, and bytes per
+ * damaged pixel learnt in one mode apply in the other. A full-frame refresh the relay asked for itself is not
+ * damage.
  *
  * @param inputWindow the window {@code inputEvents} and {@code framesPerSecondAfterInput} cover (10 s)
  * @param inputEvents input events counted in the last {@code inputWindow}

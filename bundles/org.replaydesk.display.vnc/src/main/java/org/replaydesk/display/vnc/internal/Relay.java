@@ -66,6 +66,9 @@ final class Relay implements AutoCloseable {
     /** Above this many queued bytes a viewer is "not writable" and gets no new update until it drains. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
+    /** Damage slot when the probe is off: the interval of the default probe rate (5 per second). */
+    static final Duration DEFAULT_DAMAGE_SLOT = Duration.ofMillis(200);
+
     /** Side of the tiles compared after a source switch. */
     static final int DIFF_TILE = 32;
 
@@ -146,7 +149,9 @@ final class Relay implements AutoCloseable {
     /** @return the input source's interaction and damage meter */
     InteractionMeter interactionMeter() {
         if (interaction == null) {
-            interaction = new InteractionMeter(nanoClock);
+            // Damage is counted per probe interval whether the source is shown or probed (InteractionMeter).
+            interaction = new InteractionMeter(nanoClock, damageProbeFps > 0
+                    ? Duration.ofNanos(1_000_000_000L / damageProbeFps) : DEFAULT_DAMAGE_SLOT);
         }
         return interaction;
     }
@@ -298,7 +303,10 @@ final class Relay implements AutoCloseable {
     /** Reader thread of {@code client}: copies the active source's damage to the display and its viewers. */
     private void sourceChanged(UpstreamClient client, FramebufferMirror.Change change) {
         if (client == input && !client.lastUpdateWasRefresh()) {
-            interaction.frame(damagedPixels(client, change));
+            FramebufferMirror own = client.mirror();
+            int w = own.width();
+            int h = own.height();
+            interaction.frame(change.resized() ? List.of(new Rect(0, 0, w, h)) : change.damage(), w, h);
         }
         FramebufferMirror.Change forViewers;
         synchronized (mirror) {
@@ -322,19 +330,6 @@ final class Relay implements AutoCloseable {
         for (ViewerHandler viewer : viewers) {
             viewer.damage(forViewers);
         }
-    }
-
-    /** Pixels an update changed: its rectangles' area, or the whole new screen after a resize. */
-    static long damagedPixels(UpstreamClient client, FramebufferMirror.Change change) {
-        if (change.resized()) {
-            FramebufferMirror own = client.mirror();
-            return (long) own.width() * own.height();
-        }
-        long pixels = 0;
-        for (Rect r : change.damage()) {
-            pixels += r.area();
-        }
-        return pixels;
     }
 
     private void sourceClosed(UpstreamClient client) {

@@ -6,19 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.replaydesk.display.vnc.InteractionStats;
+import org.replaydesk.rfb.Rect;
 
 /** The interaction meter against a scripted clock: input window, frames after input, damage rates and totals. */
 class InteractionMeterTest {
 
     /** Moved by hand; starts away from 0 so nothing depends on the epoch. */
     private long now = TimeUnit.SECONDS.toNanos(5000);
-    private final InteractionMeter meter = new InteractionMeter(() -> now);
+    private final InteractionMeter meter = new InteractionMeter(() -> now, Duration.ofMillis(200));
 
     private void advanceMillis(long millis) {
         now += TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /** An update of a 640x480 screen that changed one rectangle. */
+    private static void frame(InteractionMeter m, int x, int y, int w, int h) {
+        m.frame(List.of(new Rect(x, y, w, h)), 640, 480);
+    }
+
+    private void frame() {
+        frame(meter, 0, 0, 16, 16);
     }
 
     @Test
@@ -46,17 +57,17 @@ class InteractionMeterTest {
         meter.input();
         for (int i = 0; i < 20; i++) {
             advanceMillis(50);
-            meter.frame(100);
+            frame();
         }
         advanceMillis(2000);
         // Event B, then 4 frames 100 ms apart, then one frame 1.5 s later (outside B's second).
         meter.input();
         for (int i = 0; i < 4; i++) {
             advanceMillis(100);
-            meter.frame(100);
+            frame();
         }
         advanceMillis(1100);
-        meter.frame(100);
+        frame();
         // A: 20 frames, B: 4 frames -> (20 + 4) / 2 events / 1 s.
         assertEquals(12.0, meter.snapshot(false).framesPerSecondAfterInput(), 1e-9);
     }
@@ -65,7 +76,7 @@ class InteractionMeterTest {
     void anEventCountsOnlyOnceItsSecondHasPassed() {
         meter.input();
         advanceMillis(100);
-        meter.frame(10);
+        frame();
         advanceMillis(500);
         assertEquals(0.0, meter.snapshot(false).framesPerSecondAfterInput(), "its second is not over yet");
         assertEquals(1, meter.snapshot(false).inputEvents(), "but it is an input event already");
@@ -75,19 +86,19 @@ class InteractionMeterTest {
 
     @Test
     void aFrameAtTheEventTimeBelongsToTheSecondBeforeNotAfter() {
-        meter.frame(10); // same instant as the event: caused by something earlier
+        frame(); // same instant as the event: caused by something earlier
         meter.input();
         advanceMillis(1000);
-        meter.frame(10); // exactly one second after: still "after input"
+        frame(); // exactly one second after: still "after input"
         advanceMillis(1);
-        meter.frame(10); // too late
+        frame(); // too late
         assertEquals(1.0, meter.snapshot(false).framesPerSecondAfterInput(), 1e-9);
     }
 
     @Test
     void withoutInputTheFramesPerSecondAfterInputIsZeroWhateverTheScreenDoes() {
         for (int i = 0; i < 50; i++) {
-            meter.frame(1000);
+            frame();
             advanceMillis(20);
         }
         assertEquals(0.0, meter.snapshot(false).framesPerSecondAfterInput());
@@ -97,8 +108,8 @@ class InteractionMeterTest {
     void eventsThatLeftTheInputWindowNoLongerCountInTheAverage() {
         meter.input();
         advanceMillis(10);
-        meter.frame(10);
-        meter.frame(10);
+        frame();
+        frame();
         advanceMillis(5000);
         meter.input(); // no frames after this one
         advanceMillis(2000);
@@ -113,7 +124,7 @@ class InteractionMeterTest {
         advanceMillis(300);
         meter.input();
         advanceMillis(300);
-        meter.frame(10); // after both
+        frame(); // after both
         advanceMillis(1000);
         assertEquals(1.0, meter.snapshot(false).framesPerSecondAfterInput(), 1e-9);
     }
@@ -122,7 +133,8 @@ class InteractionMeterTest {
     void updatesThatChangedNothingAreNeitherFramesNorDamage() {
         meter.input();
         advanceMillis(100);
-        meter.frame(0);
+        meter.frame(List.of(new Rect(5, 5, 0, 0)), 640, 480);
+        meter.frame(List.of(), 640, 480);
         advanceMillis(1000);
         InteractionStats stats = meter.snapshot(false);
         assertEquals(0.0, stats.framesPerSecondAfterInput());
@@ -130,26 +142,62 @@ class InteractionMeterTest {
     }
 
     @Test
-    void damageIsAveragedOverTwentyAndTwoSecondsAndTotalled() {
-        // 10 s of 1000 pixels every 100 ms (one per bucket, the last one now), then 10 s of nothing.
-        for (int i = 0; i < 100; i++) {
-            if (i > 0) {
-                advanceMillis(100);
-            }
-            meter.frame(1000);
+    void damageIsAveragedOverTwentyAndTwoSecondsAndTotalledOnceItsSlotIsOver() {
+        // 50 updates of 16x100 pixels, one in the middle of each 200 ms slot: t = 0.1, 0.3, ... 9.9 s.
+        for (int i = 0; i < 50; i++) {
+            advanceMillis(i == 0 ? 100 : 200);
+            frame(meter, 32, 32, 16, 100);
         }
+        assertEquals(78_400, meter.snapshot(false).totalDamagedPixels(), "the slot at 9.8-10 s is not over");
+        advanceMillis(100); // t = 10 s
         InteractionStats busy = meter.snapshot(true);
-        assertEquals(10_000.0, busy.damagedPixelsPerSecond(), 1e-6, "young meter: over the 10 s it existed");
-        assertEquals(10_000.0, busy.shortDamagedPixelsPerSecond(), 1e-6);
+        assertEquals(80_000, busy.totalDamagedPixels());
+        assertEquals(80_000 / 10.1, busy.damagedPixelsPerSecond(), 1e-6, "young meter: 101 buckets of 100 ms");
+        assertEquals(16_000 / 2.0, busy.shortDamagedPixelsPerSecond(), 1e-6, "the updates at 8.1 ... 9.9 s");
         assertEquals(Duration.ofSeconds(20), busy.damageWindow());
         assertEquals(Duration.ofSeconds(2), busy.shortDamageWindow());
         assertTrue(busy.probing());
-        advanceMillis(10_000);
+        advanceMillis(10_000); // t = 20 s: the window is 0.1-20 s
         InteractionStats quiet = meter.snapshot(false);
-        assertEquals(5_000.0, quiet.damagedPixelsPerSecond(), 1e-6, "100 000 pixels over 20 s");
+        assertEquals(80_000 / 20.0, quiet.damagedPixelsPerSecond(), 1e-6);
         assertEquals(0.0, quiet.shortDamagedPixelsPerSecond());
-        assertEquals(100_000, quiet.totalDamagedPixels());
+        assertEquals(80_000, quiet.totalDamagedPixels());
         assertFalse(quiet.probing());
+    }
+
+    @Test
+    void aSourcePolledAtFullRateAndOneProbedFiveTimesASecondReportTheSameDamage() {
+        long start = now;
+        InteractionMeter shown = new InteractionMeter(() -> now, Duration.ofMillis(200));
+        InteractionMeter probed = new InteractionMeter(() -> now, Duration.ofMillis(200));
+        // An animated 160x160 square for 4 s: 25 updates a second when shown, 5 (each the union) when probed.
+        for (int tick = 0; tick < 100; tick++) {
+            frame(shown, 96, 96, 160, 160);
+            if (tick % 5 == 0) {
+                frame(probed, 96, 96, 160, 160);
+            }
+            advanceMillis(40);
+        }
+        assertEquals(4.0, (now - start) / 1e9, 1e-9);
+        InteractionStats a = shown.snapshot(false);
+        InteractionStats b = probed.snapshot(true);
+        assertEquals(20 * 160 * 160, a.totalDamagedPixels(), "one union per slot, 20 slots");
+        assertEquals(a.totalDamagedPixels(), b.totalDamagedPixels());
+        assertEquals(a.damagedPixelsPerSecond(), b.damagedPixelsPerSecond(), 1e-9);
+    }
+
+    @Test
+    void aSlotCountsTheUnionOfItsRectanglesInSixteenPixelColumns() {
+        frame(meter, 0, 0, 32, 10);
+        frame(meter, 16, 0, 32, 10); // overlaps the first by one column
+        frame(meter, 3, 20, 2, 1); // inside one column: counts the column
+        advanceMillis(200);
+        assertEquals(48 * 10 + 16, meter.snapshot(false).totalDamagedPixels());
+        // A screen whose width is no multiple of 16: the last column counts its real 10 pixels.
+        meter.frame(List.of(new Rect(640, 0, 10, 5), new Rect(608, 470, 100, 100)), 650, 480);
+        advanceMillis(200);
+        assertEquals(48 * 10 + 16 + 50 + 42 * 10, meter.snapshot(false).totalDamagedPixels(),
+                "the second rectangle is clipped to 608-650 x 470-480");
     }
 
     @Test
