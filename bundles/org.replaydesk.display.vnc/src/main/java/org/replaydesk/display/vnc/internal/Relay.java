@@ -281,8 +281,10 @@ final class Relay implements AutoCloseable {
                 sourceClosed(client);
             }
         };
-        UpstreamClient client = encodings == null ? new UpstreamClient(source, listener)
-                : new UpstreamClient(source, listener, encodings, nanoClock);
+        // The relay's clock also for the client: its traffic meters and the probe's after-input boost follow it.
+        UpstreamClient client = new UpstreamClient(source, listener, encodings != null ? encodings
+                : source.unixSocket() != null ? UpstreamClient.ENCODINGS : UpstreamClient.REMOTE_ENCODINGS,
+                nanoClock);
         try {
             client.start(timeout).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return client;

@@ -146,13 +146,10 @@ final class UpstreamClient implements AutoCloseable {
     /** Whether the last update answered (part of) a full-frame request. Reader thread only. */
     private boolean lastUpdateWasRefresh;
 
-    UpstreamClient(DisplaySource source, Listener listener) {
-        this(source, listener, source.unixSocket() != null ? ENCODINGS : REMOTE_ENCODINGS, System::nanoTime);
-    }
-
     /**
-     * @param encodings the SetEncodings list to send (tests use it to check the codec's decoders against QEMU)
-     * @param nanoClock monotonic nanoseconds for the traffic meters
+     * @param encodings the SetEncodings list to send: {@link #ENCODINGS} for a unix socket, {@link #REMOTE_ENCODINGS}
+     *        for TCP (tests use others to check the codec's decoders against QEMU)
+     * @param nanoClock monotonic nanoseconds for the traffic meters and the probe's boost
      */
     UpstreamClient(DisplaySource source, Listener listener, List<Integer> encodings, LongSupplier nanoClock) {
         this.byteRate = new SlidingWindowMeter(TrafficMeter.WINDOW, TrafficMeter.BUCKET, nanoClock);

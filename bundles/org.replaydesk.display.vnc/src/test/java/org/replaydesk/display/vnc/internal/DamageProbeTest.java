@@ -105,7 +105,8 @@ class DamageProbeTest {
 
             SourceSwitch toReplayer = relay.switchSource(replayerSource, Duration.ofSeconds(5));
             assertEquals(0, toReplayer.changedPixels());
-            now.addAndGet(TimeUnit.SECONDS.toNanos(2)); // the input's boost is over: only the probe asks now
+            // The input's one-second boost (ask again after every update) is over: only the probe's ticks ask now.
+            now.addAndGet(TimeUnit.SECONDS.toNanos(2));
             assertTrue(relay.interaction().probing());
 
             // The VM's screen changes while the replayer is shown: an 8x8 patch.
