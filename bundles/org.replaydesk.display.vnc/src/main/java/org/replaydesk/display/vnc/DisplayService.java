@@ -13,7 +13,9 @@ import org.replaydesk.api.VmName;
  *
  * <p>It also meters each display's traffic ({@link #viewers}, {@link #stats}); this is the service the mode-switching
  * policy reads to decide, from how much a VM's screen changes and what that costs on the wire, which mode a desktop
- * should run in. The snapshots are cheap to take (no I/O, no blocking on the relay), so a policy may poll them.
+ * should run in, and since 1.3 how much its user interacts and its input source's screen changes
+ * ({@link #interaction}). The snapshots are cheap to take (no I/O, no blocking on the relay), so a policy may poll
+ * them.
  */
 @ProviderType
 public interface DisplayService {
@@ -71,7 +73,9 @@ public interface DisplayService {
      * Makes a display take its pixels from another source without disconnecting its viewers: the relay connects to
      * the new source (or reuses the connection if it is the display's input source), waits for its full frame, and
      * sends each viewer only the parts of the screen that differ. Input keeps going to the display's input source
-     * (the VM the desktop runs on), whatever the pixel source.
+     * (the VM the desktop runs on), whatever the pixel source. Since 1.3, switching back to the input source while
+     * the damage probe polls it ({@link InteractionStats#probing()}) does not wait for a full frame: its mirror is
+     * at most one probe interval old, and the updates that follow bring the rest.
      *
      * @param display a display name
      * @param source the new pixel source; the display's {@link DisplayInfo#inputSource()} switches back to it
@@ -103,5 +107,15 @@ public interface DisplayService {
      * @since 1.2
      */
     void disconnect(VmName display, String viewerId);
-    default java.util.Optional<InteractionStats> interaction(VmName display) { return java.util.Optional.empty(); }
+
+    /**
+     * How much the display's user interacts (input events, frames after an input) and how much the screen of its
+     * input source changes (damaged pixels per second), measured on the input source whatever source the display
+     * shows. Cheap to take, like {@link #stats}; a policy may poll it every second.
+     *
+     * @param display a display name
+     * @return the display's interaction and damage; empty when there is no such display
+     * @since 1.3
+     */
+    Optional<InteractionStats> interaction(VmName display);
 }

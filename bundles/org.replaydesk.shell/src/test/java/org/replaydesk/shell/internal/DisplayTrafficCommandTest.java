@@ -112,6 +112,11 @@ class DisplayTrafficCommandTest {
             public void disconnect(VmName display, String viewerId) {
                 throw ReplayDeskException.notFound("display " + display + " has no viewer " + viewerId);
             }
+
+            @Override
+            public Optional<org.replaydesk.display.vnc.InteractionStats> interaction(VmName display) {
+                return Optional.empty();
+            }
         };
     }
 

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -50,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * source's full frame, then, under the display mirror's lock, compares it with what the viewers were shown and
  * marks only the differing tiles as damage.
  *
+ * <p>Interaction and damage ({@link #interaction}) are measured on the input source, whichever source is shown:
+ * viewers report the input events they forward, and every update of the input source counts as frames and damage.
+ * While the input source is not shown it is polled by the damage probe ({@link #withDamageProbe}) at a capped rate
+ * instead of not at all, which also keeps its mirror fresh, so switching back to it needs no full frame.
+ *
  * <p>Lock order: the display mirror, then an upstream client's mirror.
  */
 final class Relay implements AutoCloseable {
@@ -58,6 +65,9 @@ final class Relay implements AutoCloseable {
 
     /** Above this many queued bytes a viewer is "not writable" and gets no new update until it drains. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
+    /** Damage slot when the probe is off: the interval of the default probe rate (5 per second). */
+    static final Duration DEFAULT_DAMAGE_SLOT = Duration.ofMillis(200);
 
     /** Side of the tiles compared after a source switch. */
     static final int DIFF_TILE = 32;
@@ -83,6 +93,9 @@ final class Relay implements AutoCloseable {
     private Channel server;
     private Channel webSocketServer;
     private volatile boolean closed;
+    private int damageProbeFps;
+    private InteractionMeter interaction;
+    private ScheduledExecutorService probeTimer;
 
     /**
      * @param name desktop name shown to viewers (the VM name)
@@ -118,6 +131,29 @@ final class Relay implements AutoCloseable {
     Relay withNanoClock(LongSupplier clock) {
         this.nanoClock = clock;
         return this;
+    }
+
+    /**
+     * @param framesPerSecond how often to ask the input source for an incremental update while it is not the shown
+     *        source ({@code damage.probe.fps}); 0 (the default here) stops asking, as before the probe existed
+     * @return this
+     */
+    Relay withDamageProbe(int framesPerSecond) {
+        if (framesPerSecond < 0) {
+            throw new IllegalArgumentException("damage probe rate " + framesPerSecond + " is negative");
+        }
+        this.damageProbeFps = framesPerSecond;
+        return this;
+    }
+
+    /** @return the input source's interaction and damage meter */
+    InteractionMeter interactionMeter() {
+        if (interaction == null) {
+            // Damage is counted per probe interval whether the source is shown or probed (InteractionMeter).
+            interaction = new InteractionMeter(nanoClock, damageProbeFps > 0
+                    ? Duration.ofNanos(1_000_000_000L / damageProbeFps) : DEFAULT_DAMAGE_SLOT);
+        }
+        return interaction;
     }
 
     /**
@@ -165,8 +201,21 @@ final class Relay implements AutoCloseable {
      */
     void start(Duration timeout) throws IOException {
         displayTraffic();
+        interactionMeter();
         UpstreamClient client = connect(inputSourceAddress, upstreamEncodings, timeout);
         input = client;
+        if (damageProbeFps > 0) {
+            long interval = 1_000_000_000L / damageProbeFps;
+            client.setProbeInterval(interval);
+            // Its own thread rather than a viewer event loop: a tick may wait for the reader thread's lock while it
+            // decodes an update, and viewers must not wait for that.
+            probeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vnc-damage-probe-" + name);
+                t.setDaemon(true);
+                return t;
+            });
+            probeTimer.scheduleAtFixedRate(client::probeTick, interval, interval, TimeUnit.NANOSECONDS);
+        }
         synchronized (mirror) {
             pixels = client;
             copyAll(client);
@@ -232,8 +281,10 @@ final class Relay implements AutoCloseable {
                 sourceClosed(client);
             }
         };
-        UpstreamClient client = encodings == null ? new UpstreamClient(source, listener)
-                : new UpstreamClient(source, listener, encodings, nanoClock);
+        // The relay's clock also for the client: its traffic meters and the probe's after-input boost follow it.
+        UpstreamClient client = new UpstreamClient(source, listener, encodings != null ? encodings
+                : source.unixSocket() != null ? UpstreamClient.ENCODINGS : UpstreamClient.REMOTE_ENCODINGS,
+                nanoClock);
         try {
             client.start(timeout).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return client;
@@ -253,6 +304,12 @@ final class Relay implements AutoCloseable {
 
     /** Reader thread of {@code client}: copies the active source's damage to the display and its viewers. */
     private void sourceChanged(UpstreamClient client, FramebufferMirror.Change change) {
+        if (client == input && !client.lastUpdateWasRefresh()) {
+            FramebufferMirror own = client.mirror();
+            int w = own.width();
+            int h = own.height();
+            interaction.frame(change.resized() ? List.of(new Rect(0, 0, w, h)) : change.damage(), w, h);
+        }
         FramebufferMirror.Change forViewers;
         synchronized (mirror) {
             if (client != pixels) {
@@ -326,7 +383,12 @@ final class Relay implements AutoCloseable {
                         (long) mirror.width() * mirror.height());
             }
             UpstreamClient to;
-            if (source.equals(inputSourceAddress)) {
+            if (source.equals(inputSourceAddress) && input.isProbing()) {
+                // The probe kept its mirror at most one probe interval old, and RFB's incremental requests bring
+                // whatever changed since the last update: show the mirror now and let the requests catch up.
+                to = input;
+                to.setRequesting(true);
+            } else if (source.equals(inputSourceAddress)) {
                 to = input;
                 to.setRequesting(true);
                 try {
@@ -428,6 +490,11 @@ final class Relay implements AutoCloseable {
         return Optional.ofNullable(cursor);
     }
 
+    /** @return the client of the input source (tests, benchmarks) */
+    UpstreamClient input() {
+        return input;
+    }
+
     /** @return where input goes */
     DisplaySource inputSource() {
         return inputSourceAddress;
@@ -482,6 +549,24 @@ final class Relay implements AutoCloseable {
                 client == null ? 0 : client.updatesPerSecond());
     }
 
+    /**
+     * A viewer forwarded an input event that counts ({@link PointerMotionThrottle}): counts it, and makes a probed
+     * input source answer at full rate for the second in which its frames count as "after input".
+     */
+    void inputCounted() {
+        interaction.input();
+        UpstreamClient client = input;
+        if (client != null) {
+            client.boost(InteractionMeter.AFTER_INPUT);
+        }
+    }
+
+    /** @return the display's interaction and its input source's damage */
+    org.replaydesk.display.vnc.InteractionStats interaction() {
+        UpstreamClient client = input;
+        return interaction.snapshot(client != null && client.isProbing());
+    }
+
     /** Sends a viewer's input to the input source. */
     void upstream(RfbMessage message) {
         UpstreamClient client = input;
@@ -508,6 +593,9 @@ final class Relay implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (probeTimer != null) {
+            probeTimer.shutdownNow();
+        }
         if (server != null) {
             server.close().syncUninterruptibly();
         }

@@ -58,6 +58,29 @@ final class SlidingWindowMeter {
         counts[i] += amount;
     }
 
+    /**
+     * Adds an amount at an earlier time (an aggregate that is only known later); dropped if that time has already
+     * left the window.
+     *
+     * @param amount what happened
+     * @param nanos when (the same clock, not after now)
+     */
+    synchronized void addAt(long amount, long nanos) {
+        long bucket = bucketOf(nanos);
+        if (bucket <= bucketOf(nanoClock.getAsLong()) - counts.length) {
+            return;
+        }
+        int i = (int) Math.floorMod(bucket, (long) counts.length);
+        if (slots[i] > bucket) {
+            return; // cannot happen inside the window; kept for safety against a clock that went back
+        }
+        if (slots[i] != bucket) {
+            slots[i] = bucket;
+            counts[i] = 0;
+        }
+        counts[i] += amount;
+    }
+
     /** @return the sum of what was added in the window ending now */
     synchronized long sum() {
         return sum(bucketOf(nanoClock.getAsLong()));

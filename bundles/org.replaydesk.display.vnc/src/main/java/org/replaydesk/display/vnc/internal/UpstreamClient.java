@@ -71,6 +71,15 @@ import org.slf4j.LoggerFactory;
  * {@linkplain #setRequesting requesting}, each update is followed by an incremental request (QEMU holds it until the
  * screen changes); a source that is not shown stops requesting, so an idle source costs no bandwidth.
  *
+ * <p>Damage probe: a client that is not requesting but has a {@linkplain #setProbeInterval probe interval} asks for
+ * one incremental update per {@link #probeTick} (the relay ticks it at {@code damage.probe.fps}), so the relay keeps
+ * measuring its screen's damage, and keeps its mirror at most one interval old, at a capped cost. For a second after
+ * an input event ({@link #boost}) it asks again right after each update, as a shown source does, so the frames that
+ * answer the input are counted at the rate the server produces them. The encodings stay those of the connection:
+ * RFB has no "damage only" encoding, the mirror needs the pixels to stay fresh, and on a local socket Raw (the first
+ * choice, {@link #ENCODINGS}) is already the cheapest in CPU; QEMU sends only the changed regions on incremental
+ * requests, so an unchanged screen costs nothing but the tick.
+ *
  * <p>Full frames: {@link #requestFullFrame} completes once every pixel has been written since the request. Counting
  * covered pixels, rather than trusting that the next update is the full one, also works with servers that split
  * an answer over several updates (our own relay does, when it sends the smallest rectangles first).
@@ -129,18 +138,23 @@ final class UpstreamClient implements AutoCloseable {
     /** Whether an incremental request is outstanding; under {@link #lock}. */
     private boolean requestOutstanding;
     private Rect full;
-
-    UpstreamClient(DisplaySource source, Listener listener) {
-        this(source, listener, source.unixSocket() != null ? ENCODINGS : REMOTE_ENCODINGS, System::nanoTime);
-    }
+    private final LongSupplier nanoClock;
+    /** Nanoseconds between probe requests while not requesting; 0: no probe. */
+    private volatile long probeIntervalNanos;
+    /** Until when (nanoClock) a probing client asks again right after each update. */
+    private volatile long boostUntilNanos = Long.MIN_VALUE;
+    /** Whether the last update answered (part of) a full-frame request. Reader thread only. */
+    private boolean lastUpdateWasRefresh;
 
     /**
-     * @param encodings the SetEncodings list to send (tests use it to check the codec's decoders against QEMU)
-     * @param nanoClock monotonic nanoseconds for the traffic meters
+     * @param encodings the SetEncodings list to send: {@link #ENCODINGS} for a unix socket, {@link #REMOTE_ENCODINGS}
+     *        for TCP (tests use others to check the codec's decoders against QEMU)
+     * @param nanoClock monotonic nanoseconds for the traffic meters and the probe's boost
      */
     UpstreamClient(DisplaySource source, Listener listener, List<Integer> encodings, LongSupplier nanoClock) {
         this.byteRate = new SlidingWindowMeter(TrafficMeter.WINDOW, TrafficMeter.BUCKET, nanoClock);
         this.updateRate = new SlidingWindowMeter(TrafficMeter.WINDOW, TrafficMeter.BUCKET, nanoClock);
+        this.nanoClock = nanoClock;
         this.encodings = encodings;
         this.source = source;
         this.listener = listener;
@@ -251,6 +265,63 @@ final class UpstreamClient implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Sets the damage probe: while the client is not {@linkplain #setRequesting requesting}, each {@link #probeTick}
+     * asks for one incremental update.
+     *
+     * @param nanos interval of the relay's ticks; 0 disables the probe
+     */
+    void setProbeInterval(long nanos) {
+        probeIntervalNanos = Math.max(0, nanos);
+    }
+
+    /** @return whether the probe polls this client now (it is not requesting and the probe is on) */
+    boolean isProbing() {
+        return !requesting && probeIntervalNanos > 0 && isConnected();
+    }
+
+    /** Called at the probe rate: asks for an incremental update if probing and none is outstanding. */
+    void probeTick() {
+        if (isProbing()) {
+            requestIfIdle();
+        }
+    }
+
+    /**
+     * After an input event: while probing, ask again right after each update for {@code duration}, so the frames
+     * answering the input are not capped at the probe rate.
+     *
+     * @param duration how long from now
+     */
+    void boost(Duration duration) {
+        long untilNanos = nanoClock.getAsLong() + duration.toNanos();
+        if (untilNanos > boostUntilNanos) {
+            boostUntilNanos = untilNanos;
+        }
+        if (isProbing()) {
+            requestIfIdle();
+        }
+    }
+
+    private void requestIfIdle() {
+        synchronized (lock) {
+            if (!requestOutstanding && full != null && isConnected()) {
+                requestOutstanding = true;
+                pipeline.writeOutbound(new FramebufferUpdateRequest(true, full));
+                flushOutbound();
+            }
+        }
+    }
+
+    /**
+     * @return whether the update the listener is being told about answered a full-frame request (its rectangles are
+     *         a refresh the relay asked for, not the screen changing); only meaningful inside
+     *         {@link Listener#changed}, on the reader thread
+     */
+    boolean lastUpdateWasRefresh() {
+        return lastUpdateWasRefresh;
     }
 
     /**
@@ -429,6 +500,8 @@ final class UpstreamClient implements AutoCloseable {
                 updateRate.add(1);
                 requestOutstanding = false;
                 List<UpdateRectangle> rectangles = update.rectangles();
+                // Decided before cover(): the update that completes a full frame clears fullFrame.
+                lastUpdateWasRefresh = fullFrame != null;
                 FramebufferMirror.Change change = mirror.apply(rectangles);
                 if (change.resized()) {
                     full = new Rect(0, 0, mirror.width(), mirror.height());
@@ -446,7 +519,8 @@ final class UpstreamClient implements AutoCloseable {
                 }
                 cover(change.resized() ? damageAfterResize(rectangles) : rectangles);
                 listener.changed(UpstreamClient.this, change);
-                if (requesting || fullFrame != null) {
+                boolean boosted = probeIntervalNanos > 0 && nanoClock.getAsLong() < boostUntilNanos;
+                if (requesting || fullFrame != null || boosted) {
                     requestOutstanding = true;
                     // Incremental: a pending full-frame request is already with the server.
                     ctx.writeAndFlush(new FramebufferUpdateRequest(true, full));

@@ -92,6 +92,8 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
     private boolean desktopSizeSupported;
     private volatile int encoding = Encodings.RAW;
     private volatile boolean viewOnly;
+    /** Which of this viewer's pointer events count as interaction; event loop only. */
+    private final PointerMotionThrottle pointerThrottle = new PointerMotionThrottle();
     private final java.util.concurrent.atomic.LongAdder forwardedInput = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder droppedInput = new java.util.concurrent.atomic.LongAdder();
     private boolean continuousSupported;
@@ -245,6 +247,10 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
             } else {
                 forwardedInput.increment();
                 relay.upstream((RfbMessage) msg);
+                if (msg instanceof KeyEvent || msg instanceof PointerEvent pointer
+                        && pointerThrottle.counts(pointer.buttonMask(), relay.nanoClock().getAsLong())) {
+                    relay.inputCounted();
+                }
             }
         } else if (msg instanceof QemuExtendedKeyEvent key) {
             if (viewOnly) {
@@ -253,6 +259,7 @@ final class ViewerHandler extends SimpleChannelInboundHandler<RfbMessage> {
                 forwardedInput.increment();
                 // Scancodes pass through when the source understands them, else the keysym still types.
                 relay.upstream(relay.upstreamSupportsExtendedKeys() ? key : new KeyEvent(key.down(), key.keysym()));
+                relay.inputCounted();
             }
         } else if (msg instanceof SetPixelFormat s) {
             FramebufferUpdateEncoder encoder = ctx.pipeline().get(FramebufferUpdateEncoder.class);

@@ -62,4 +62,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Folder holding <vm>/vnc.sock; empty: taken from the hypervisor's socket.dir "
             + "service property, else the QEMU driver's default")
     String socket_dir() default "";
+
+    @AttributeDefinition(description = "While a display shows another source than its VM (replay mode), ask the VM's "
+            + "VNC server for incremental updates this often per second, so the VM's framebuffer damage keeps being "
+            + "measured (DisplayService.interaction) and switching back is immediate; 0: stop asking (no damage "
+            + "measured, switching back waits for a full frame)")
+    int damage_probe_fps() default 5;
 }

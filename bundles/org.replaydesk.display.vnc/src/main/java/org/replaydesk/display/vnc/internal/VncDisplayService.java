@@ -45,6 +45,7 @@ import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.display.vnc.DisplayInfo;
 import org.replaydesk.display.vnc.DisplayService;
 import org.replaydesk.display.vnc.DisplaySource;
+import org.replaydesk.display.vnc.InteractionStats;
 import org.replaydesk.display.vnc.SourceSwitch;
 import org.replaydesk.display.vnc.TrafficStats;
 import org.replaydesk.display.vnc.ViewerInfo;
@@ -71,11 +72,14 @@ public class VncDisplayService implements DisplayService, VmEventListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(VncDisplayService.class);
     private static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(10);
+    /** Above this the probe would cost about what showing the source does (QEMU refreshes at most ~33 times/s). */
+    static final int MAX_DAMAGE_PROBE_FPS = 30;
 
     private final InetAddress listenAddress;
     private final int portBase;
     private final int webSocketPortBase;
     private final int quality;
+    private final int damageProbeFps;
     private final Map<VmName, VmDisplaySettings> vmSettings = new ConcurrentHashMap<>();
     private final ViewerSecurity security;
     /** The display-wide configuration; per-VM settings override parts of it. */
@@ -111,6 +115,11 @@ public class VncDisplayService implements DisplayService, VmEventListener {
             throw fail("websocket.port.base " + config.websocket_port_base() + " is not a TCP port (0: no WebSocket)");
         }
         webSocketPortBase = config.websocket_port_base();
+        if (config.damage_probe_fps() < 0 || config.damage_probe_fps() > MAX_DAMAGE_PROBE_FPS) {
+            throw fail("damage.probe.fps " + config.damage_probe_fps() + " is not between 0 (off) and "
+                    + MAX_DAMAGE_PROBE_FPS);
+        }
+        damageProbeFps = config.damage_probe_fps();
         try {
             quality = DisplayQuality.parse(config.quality());
         } catch (IllegalArgumentException e) {
@@ -395,7 +404,8 @@ public class VncDisplayService implements DisplayService, VmEventListener {
                         closeRelay(vm);
                     }
                 }))
-                .withQuality(relayQuality);
+                .withQuality(relayQuality)
+                .withDamageProbe(damageProbeFps);
         if (wsPort > 0) {
             relay.withWebSocket(new InetSocketAddress(vmListen, wsPort));
         }
@@ -524,6 +534,12 @@ public class VncDisplayService implements DisplayService, VmEventListener {
     public Optional<TrafficStats> stats(VmName vm) {
         Relay relay = relays.get(vm);
         return relay == null ? Optional.empty() : Optional.of(relay.stats());
+    }
+
+    @Override
+    public Optional<InteractionStats> interaction(VmName display) {
+        Relay relay = relays.get(display);
+        return relay == null ? Optional.empty() : Optional.of(relay.interaction());
     }
 
     private static DisplayInfo info(VmName vm, Relay relay) {

@@ -97,4 +97,21 @@ class SlidingWindowMeterTest {
         assertEquals(Duration.ofSeconds(20),
                 new SlidingWindowMeter(Duration.ofSeconds(20), Duration.ofMillis(100), () -> 0).window());
     }
+
+    @Test
+    void anAmountAddedLaterAtAnEarlierTimeLandsInThatBucketOrIsDroppedWhenItLeftTheWindow() {
+        SlidingWindowMeter m = meter(1000);
+        long start = now;
+        advanceMillis(500);
+        m.addAt(4, start + TimeUnit.MILLISECONDS.toNanos(150)); // bucket 1, inside the window (buckets 0..5)
+        assertEquals(4, m.sum());
+        advanceMillis(550); // bucket 10: buckets 1..10
+        assertEquals(4, m.sum());
+        advanceMillis(100); // bucket 11: bucket 1 left
+        assertEquals(0, m.sum());
+        m.addAt(9, start + TimeUnit.MILLISECONDS.toNanos(150)); // too old now: dropped
+        assertEquals(0, m.sum());
+        m.addAt(2, now);
+        assertEquals(2, m.sum());
+    }
 }

@@ -93,6 +93,21 @@ class VncDisplayServiceTest {
     }
 
     @Test
+    void aDamageProbeRateOutsideZeroToThirtyFailsActivationAndADisplayThatDoesNotExistHasNoInteraction() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new VncDisplayService(config(Map.of("damage_probe_fps", -1))));
+        assertTrue(e.getMessage().contains("damage.probe.fps -1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new VncDisplayService(config(Map.of("damage_probe_fps", 31))));
+        VncDisplayService service = new VncDisplayService(config(Map.of("damage_probe_fps", 0)));
+        try {
+            assertTrue(service.interaction(VmName.of("nothing")).isEmpty());
+        } finally {
+            service.deactivate();
+        }
+    }
+
+    @Test
     void securityNoneOnANonLoopbackAddressFailsActivation() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new VncDisplayService(config(Map.of("listen_address", "0.0.0.0"))));
