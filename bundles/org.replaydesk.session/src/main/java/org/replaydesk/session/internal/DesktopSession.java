@@ -184,7 +184,9 @@ final class DesktopSession implements Switcher {
 
         Optional<TrafficStats> traffic = services.displays().stats(display);
         Optional<InteractionStats> interaction = services.displays().interaction(display);
-        double damage = interaction.map(InteractionStats::damagedPixelsPerSecond).orElse(0.0);
+        // The short (2 s) damage rate matches the short display rate it is calibrated against; the window average
+        // is taken over the policy's window below, like every other rate.
+        double damage = interaction.map(InteractionStats::shortDamagedPixelsPerSecond).orElse(0.0);
         double shortDisplay = traffic.map(TrafficStats::shortBytesPerSecond).orElse(0.0);
         double displayRate;
         boolean displayMeasured = mode.showsServerDisplay();
