@@ -26,7 +26,9 @@ import java.util.Optional;
  * @param logBytesPerSecond the record log's growth on the wire (compressed), always measured at the server
  * @param chunkBytesPerSecond chunk traffic: measured while a replayer fetches, else the expected join cost spread
  *        over the estimator's horizon
- * @param replayLag how far the replayer is behind the server; empty when no replayer runs
+ * @param replayLag how far the replayer is behind the server, as a lag that lasted: the session service reports the
+ *        smallest reading of the last 2 s (one reading includes the heartbeat's age and the log's flush granularity);
+ *        empty when no replayer runs
  * @param logBufferFull whether the record log waiting for the replayer has reached its bound (16 MiB by default)
  * @param timeInDual how long the current dual mode has lasted; zero outside DUAL
  * @param lastFailedSwitch when the last attempt to reach REPLAY was given up (snapshot failed, dual mode abandoned);

@@ -65,6 +65,8 @@ final class DesktopSession implements Switcher {
     private final Clock clock;
     private final ModeMachine machine;
     private final RateWindow rates = new RateWindow();
+    /** Lag as policies see it: a reading must last 2 s (see SustainedLag for why). */
+    private final SustainedLag sustainedLag = new SustainedLag(Duration.ofSeconds(2));
     private final HostCpu hostCpu = new HostCpu();
     private final HostCpu.ProcessCpu vmCpu;
     private final LogCompression logCompression;
@@ -234,7 +236,8 @@ final class DesktopSession implements Switcher {
                 chunkRate));
         RateWindow.Average avg = rates.average(at, window);
 
-        Optional<Duration> lag = replay.filter(s -> !s.state().isFinal()).flatMap(ReplayStatus::lag);
+        Optional<Duration> lag = sustainedLag.add(at,
+                replay.filter(s -> !s.state().isFinal()).flatMap(ReplayStatus::lag));
         boolean bufferFull = replay.map(s -> pendingLogBytes(s) > t.logBufferBytes()).orElse(false);
         if (ticks % 10 == 1) {
             roundTrip = measureRoundTrip(t.recordLogPort());
