@@ -59,7 +59,10 @@ sealed interface PagerMessage {
         static final int TYPE = 0x04;
     }
 
-    /** Client to server, version 2: a VM's record log size and relay display; answered by {@link SessionStatusReply}. */
+    /**
+     * Client to server, version 2: a VM's record log size and relay display; answered by {@link SessionStatusReply}
+     * or {@link Error}.
+     */
     record SessionStatusRequest(String vm) implements PagerMessage {
         static final int TYPE = 0x05;
     }

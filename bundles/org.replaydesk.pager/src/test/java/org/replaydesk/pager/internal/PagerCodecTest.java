@@ -163,6 +163,10 @@ class PagerCodecTest {
                     0x3f, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // damaged pixels/s 1.5 (IEEE 754 double)
                     0x00, 0x00, 0x00, 0x07), false)); // input events 7
 
+    /** The golden COMPRESSED-CHUNK of 64 'a's. */
+    static final Golden COMPRESSED_A64 = CASES.stream()
+            .filter(g -> g.message() instanceof PagerMessage.CompressedChunk).findFirst().orElseThrow();
+
     private static EmbeddedChannel decoder(boolean fromClient) {
         return new EmbeddedChannel(fromClient ? PagerFrameDecoder.forServer() : PagerFrameDecoder.forClient());
     }
@@ -428,7 +432,7 @@ class PagerCodecTest {
         EmbeddedChannel ch = decoder(false);
         for (int i = 0; i < 3; i++) {
             ch.writeInbound(Unpooled.wrappedBuffer(compressedFrame(3, STORED_CAFE00)));
-            ch.writeInbound(Unpooled.wrappedBuffer(CASES.stream().filter(g -> g.message() instanceof PagerMessage.CompressedChunk).findFirst().orElseThrow().wire()));
+            ch.writeInbound(Unpooled.wrappedBuffer(COMPRESSED_A64.wire()));
         }
         for (int i = 0; i < 3; i++) {
             assertArrayEquals(bytes(0xca, 0xfe, 0x00), ((PagerMessage.CompressedChunk) ch.readInbound()).data());

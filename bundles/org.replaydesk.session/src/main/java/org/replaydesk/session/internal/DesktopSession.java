@@ -78,7 +78,6 @@ final class DesktopSession implements Switcher {
     private volatile double replayBytes;
     private volatile SessionMetrics lastMetrics;
     private volatile Duration roundTrip = Duration.ZERO;
-    private int ticks;
     private volatile long lastJoinChunkBytes = -1;
     private final Object replayLock = new Object();
 
@@ -188,7 +187,6 @@ final class DesktopSession implements Switcher {
 
         // Remote: the status request of this tick, which also measures the round trip.
         long logSize = vm.logBytes();
-        ticks++;
         double logRate = lastLogSize < 0 || dt <= 0 ? 0 : Math.max(0, logSize - lastLogSize) / dt
                 * vm.logCompressionRatio();
         lastLogSize = logSize;

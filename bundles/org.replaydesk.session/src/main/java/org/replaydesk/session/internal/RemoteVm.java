@@ -92,7 +92,8 @@ final class RemoteVm implements ServedVm {
             case ServedVmStatus.SECURITY_VENCRYPT:
                 if (trust == null) {
                     throw ReplayDeskException.invalid("the relay display on " + describe(server) + " asks for TLS "
-                            + "(VeNCrypt): set remote.display.tls.trust to the CA's PEM file in org.replaydesk.session");
+                            + "(VeNCrypt): set remote.display.tls.trust to the CA's PEM file in "
+                            + "org.replaydesk.session");
                 }
                 return DisplaySource.tls(address, trust, password == null ? null : username, password);
             default:
