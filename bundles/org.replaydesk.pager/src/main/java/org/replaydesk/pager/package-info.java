@@ -7,5 +7,5 @@
  * its chunks' hashes in order.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.replaydesk.pager;

@@ -23,6 +23,26 @@ public interface SessionService {
      */
     SessionInfo open(String vm, String client);
 
+    /**
+     * Opens a session in this container on a VM that runs here or, with {@code server}, on another host (a two-host
+     * session: this container is the client host; the server host's session agent snapshots the VM and serves its
+     * display, log and chunks).
+     *
+     * @param vm the VM, on this host or on {@code server}
+     * @param client the client host; with a server it must be this host ({@code null} or {@code local})
+     * @param server the server host as {@code HOST[:PORT]}, PORT its record-log port (as {@code desk:replay-start
+     *        --server} takes it), or {@code null} for a VM of this container
+     * @return the new session
+     * @since 1.1
+     */
+    default SessionInfo open(String vm, String client, String server) {
+        if (server != null && !server.isBlank()) {
+            throw org.replaydesk.api.ReplayDeskException.unavailable("this session service opens no two-host "
+                    + "sessions");
+        }
+        return open(vm, client);
+    }
+
     /** @return every open session, oldest first */
     List<SessionInfo> sessions();
 

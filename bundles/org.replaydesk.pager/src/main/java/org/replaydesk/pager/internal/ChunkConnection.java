@@ -198,6 +198,32 @@ final class ChunkConnection implements AutoCloseable {
     }
 
     /**
+     * Sends a session request and waits for its reply. The caller must not overlap it with other requests on this
+     * connection (a session client keeps a connection of its own).
+     *
+     * @param request a SESSION-SNAPSHOT or SESSION-STATUS
+     * @param expected the reply's type
+     * @param wait longest wait for the reply (a snapshot takes longer than a chunk)
+     * @return the reply
+     * @throws ReplayDeskException with the server's error, or UNAVAILABLE when the server speaks version 1
+     */
+    <T extends PagerMessage> T session(PagerMessage request, Class<T> expected, Duration wait) {
+        if (version < 2) {
+            throw ReplayDeskException.unavailable("chunk server " + server + " speaks pager protocol version "
+                    + version + ": it serves no sessions (update the server host)");
+        }
+        Object reply = await(send(request, null, "the answer to " + request), wait);
+        if (expected.isInstance(reply)) {
+            return expected.cast(reply);
+        }
+        if (reply instanceof PagerMessage.Error e) {
+            throw SessionRequests.failure(server.toString(), e);
+        }
+        close();
+        throw ReplayDeskException.failed("chunk server " + server + " answered " + request + " with " + reply, null);
+    }
+
+    /**
      * Sends a GET without waiting.
      *
      * @param hashes at most {@link #maxBatch()} hashes
@@ -213,6 +239,11 @@ final class ChunkConnection implements AutoCloseable {
     /** Blocking {@link #getAsync}. */
     Map<ChunkHash, byte[]> get(List<ChunkHash> hashes) {
         return await(getAsync(hashes));
+    }
+
+    /** Tests: sends any message as a request that expects one reply, bypassing the version check. */
+    CompletableFuture<Object> sendForTest(PagerMessage request) {
+        return send(request, null, "the answer to " + request);
     }
 
     private CompletableFuture<Object> send(PagerMessage request, List<ChunkHash> hashes, String what) {
@@ -231,6 +262,10 @@ final class ChunkConnection implements AutoCloseable {
 
     /** Waits for a reply; a timeout closes the connection, since the replies' order can no longer be trusted. */
     <T> T await(CompletableFuture<T> future) {
+        return await(future, timeout);
+    }
+
+    private <T> T await(CompletableFuture<T> future, Duration timeout) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -289,7 +324,9 @@ final class ChunkConnection implements AutoCloseable {
             boolean complete;
             if (head.hashes == null) {
                 boolean fits = message instanceof PagerMessage.Welcome || message instanceof PagerMessage.Refused
-                        || message instanceof PagerMessage.ManifestReply || message instanceof PagerMessage.Error;
+                        || message instanceof PagerMessage.ManifestReply || message instanceof PagerMessage.Error
+                        || message instanceof PagerMessage.SessionSnapshotReply
+                        || message instanceof PagerMessage.SessionStatusReply;
                 if (!fits) {
                     end("sent " + message + " where the answer to " + head.what + " was due");
                     return;

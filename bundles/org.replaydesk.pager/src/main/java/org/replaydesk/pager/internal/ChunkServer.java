@@ -58,6 +58,14 @@ public final class ChunkServer implements AutoCloseable {
     private final boolean compression;
     private final AtomicLong getsServed = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger largestGet = new java.util.concurrent.atomic.AtomicInteger();
+    /** The session agent of this host, when its session service runs; set and cleared as it comes and goes. */
+    private volatile org.replaydesk.api.session.ServerSessionAgent sessionAgent;
+    /**
+     * Runs session requests: a snapshot blocks for seconds, which the event loops must not. Threads come and go with
+     * the requests (a handful per session switch, a status per client tick).
+     */
+    private final java.util.concurrent.ExecutorService sessionRequests = java.util.concurrent.Executors
+            .newCachedThreadPool(new io.netty.util.concurrent.DefaultThreadFactory("pager-session", true));
 
     /**
      * Binds the server.
@@ -161,14 +169,28 @@ public final class ChunkServer implements AutoCloseable {
         return largestGet.get();
     }
 
+    /**
+     * @param agent the session agent that answers SESSION-SNAPSHOT and SESSION-STATUS, or null: those requests are
+     *     answered "sessions are not served here"
+     */
+    public void sessionAgent(org.replaydesk.api.session.ServerSessionAgent agent) {
+        sessionAgent = agent;
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        sessionRequests.shutdownNow();
     }
 
     /** One connection: HELLO first, then requests; runs on the channel's event loop only. */
     private final class Session extends SimpleChannelInboundHandler<PagerMessage> {
         private boolean welcomed;
+        private int version;
+        /** A session request is being answered; the client may send nothing else until its reply. */
+        private boolean sessionBusy;
+        /** Requests that arrived while a session request was answered (or before earlier chunks were out). */
+        private final ArrayDeque<PagerMessage> held = new ArrayDeque<>();
         /** Set at HELLO when this connection may carry COMPRESSED-CHUNK; released when the channel goes. */
         private java.util.zip.Deflater deflater;
         private final ArrayDeque<ChunkHash> queue = new ArrayDeque<>();
@@ -179,7 +201,16 @@ public final class ChunkServer implements AutoCloseable {
                 hello(ctx, message);
                 return;
             }
-            if (message instanceof PagerMessage.ManifestRequest m) {
+            if (sessionBusy || (!queue.isEmpty() && isSessionRequest(message))) {
+                // Replies go out in request order: hold what comes while a session request is answered, and a
+                // session request until the chunks asked before it are out.
+                held.add(message);
+                ctx.channel().config().setAutoRead(false);
+                return;
+            }
+            if (isSessionRequest(message)) {
+                sessionRequest(ctx, message);
+            } else if (message instanceof PagerMessage.ManifestRequest m) {
                 ctx.writeAndFlush(manifest(m.imageId()));
             } else if (message instanceof PagerMessage.Get m) {
                 getsServed.incrementAndGet();
@@ -213,11 +244,62 @@ public final class ChunkServer implements AutoCloseable {
                 return;
             }
             welcomed = true;
+            version = hello.version();
             ctx.pipeline().remove("hello-timeout");
             if (compression && hello.version() >= 2) {
                 deflater = ChunkCompression.newDeflater();
             }
             ctx.writeAndFlush(new PagerMessage.Welcome(hello.version(), MAX_BATCH));
+        }
+
+        /**
+         * Hands a session request to the agent off the event loop. Reading stops until the reply is written, so
+         * replies keep the order of requests; a request sent before earlier chunks went out breaks that order and is
+         * refused.
+         */
+        private void sessionRequest(ChannelHandlerContext ctx, PagerMessage request) {
+            String name = request instanceof PagerMessage.SessionSnapshotRequest ? "SESSION-SNAPSHOT"
+                    : "SESSION-STATUS";
+            if (version < 2) {
+                badRequest(ctx, name + " needs protocol version 2; this connection speaks version " + version);
+                return;
+            }
+            org.replaydesk.api.session.ServerSessionAgent agent = sessionAgent;
+            if (agent == null) {
+                ctx.writeAndFlush(SessionRequests.answer(null, request));
+                return;
+            }
+            sessionBusy = true;
+            ctx.channel().config().setAutoRead(false);
+            try {
+                sessionRequests.execute(() -> {
+                    PagerMessage reply = SessionRequests.answer(agent, request);
+                    ctx.executor().execute(() -> {
+                        sessionBusy = false;
+                        ctx.writeAndFlush(reply);
+                        releaseHeld(ctx);
+                    });
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                ctx.close();
+            }
+        }
+
+        private boolean isSessionRequest(PagerMessage message) {
+            return message instanceof PagerMessage.SessionSnapshotRequest
+                    || message instanceof PagerMessage.SessionStatusRequest;
+        }
+
+        /** Handles held requests until one blocks again; reading resumes when none is held. */
+        private void releaseHeld(ChannelHandlerContext ctx) {
+            while (!held.isEmpty() && !sessionBusy && (queue.isEmpty() || !isSessionRequest(held.peek()))) {
+                channelRead0(ctx, held.poll());
+            }
+            if (held.isEmpty() && !sessionBusy && queue.size() <= QUEUE_PAUSE) {
+                ctx.channel().config().setAutoRead(true);
+            } else {
+                ctx.channel().config().setAutoRead(false);
+            }
         }
 
         private PagerMessage manifest(String imageId) {
@@ -258,7 +340,11 @@ public final class ChunkServer implements AutoCloseable {
             if (wrote) {
                 ctx.flush();
             }
-            if (queue.size() <= QUEUE_PAUSE && !ctx.channel().config().isAutoRead()) {
+            if (!held.isEmpty()) {
+                if (queue.isEmpty()) {
+                    releaseHeld(ctx);
+                }
+            } else if (queue.size() <= QUEUE_PAUSE && !sessionBusy && !ctx.channel().config().isAutoRead()) {
                 ctx.channel().config().setAutoRead(true);
             }
         }

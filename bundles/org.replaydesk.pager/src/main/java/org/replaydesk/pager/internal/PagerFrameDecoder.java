@@ -96,6 +96,8 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
                 case PagerMessage.Hello.TYPE: return 4 + 2 + 2 + PagerMessage.MAX_TEXT;
                 case PagerMessage.ManifestRequest.TYPE: return 2 + PagerMessage.MAX_TEXT;
                 case PagerMessage.Get.TYPE: return 2 + (long) ChunkHash.LENGTH * PagerMessage.MAX_BATCH;
+                case PagerMessage.SessionSnapshotRequest.TYPE: return 2 + PagerMessage.MAX_TEXT;
+                case PagerMessage.SessionStatusRequest.TYPE: return 2 + PagerMessage.MAX_TEXT;
                 default: return -1;
             }
         }
@@ -106,6 +108,9 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
             case PagerMessage.Chunk.TYPE: return ChunkHash.LENGTH + Manifest.MAX_CHUNK_SIZE;
             case PagerMessage.Missing.TYPE: return ChunkHash.LENGTH;
             case PagerMessage.Error.TYPE: return 2 + 2 + PagerMessage.MAX_TEXT;
+            case PagerMessage.SessionSnapshotReply.TYPE: return 2 + PagerMessage.MAX_TEXT + 8;
+            case PagerMessage.SessionStatusReply.TYPE: return 8 + 2 + PagerMessage.MAX_TEXT + 2 + 2
+                    + PagerMessage.MAX_TEXT + 8 + 4;
             // A deflate stream longer than the largest chunk saves nothing; the server never sends one.
             case PagerMessage.CompressedChunk.TYPE: return ChunkHash.LENGTH + 4 + Manifest.MAX_CHUNK_SIZE;
             default: return -1;
@@ -117,6 +122,10 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
             case PagerMessage.Hello.TYPE: return "HELLO";
             case PagerMessage.ManifestRequest.TYPE: return "MANIFEST-REQUEST";
             case PagerMessage.Get.TYPE: return "GET";
+            case PagerMessage.SessionSnapshotRequest.TYPE: return "SESSION-SNAPSHOT";
+            case PagerMessage.SessionStatusRequest.TYPE: return "SESSION-STATUS";
+            case PagerMessage.SessionSnapshotReply.TYPE: return "SESSION-SNAPSHOT-REPLY";
+            case PagerMessage.SessionStatusReply.TYPE: return "SESSION-STATUS-REPLY";
             case PagerMessage.Welcome.TYPE: return "WELCOME";
             case PagerMessage.Refused.TYPE: return "REFUSED";
             case PagerMessage.ManifestReply.TYPE: return "MANIFEST";
@@ -155,6 +164,32 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
                     hashes.add(hash(p));
                 }
                 return new PagerMessage.Get(List.copyOf(hashes));
+            }
+            case PagerMessage.SessionSnapshotRequest.TYPE:
+                return new PagerMessage.SessionSnapshotRequest(text(p, name + " vm"));
+            case PagerMessage.SessionStatusRequest.TYPE:
+                return new PagerMessage.SessionStatusRequest(text(p, name + " vm"));
+            case PagerMessage.SessionSnapshotReply.TYPE: {
+                String tag = text(p, name + " tag");
+                need(p, 8, name + " stall");
+                long stall = p.readLong();
+                if (stall < 0) {
+                    throw fail(name + " stall " + stall + " us is negative");
+                }
+                return new PagerMessage.SessionSnapshotReply(tag, stall);
+            }
+            case PagerMessage.SessionStatusReply.TYPE: {
+                need(p, 8, name + " log size");
+                long log = p.readLong();
+                if (log < 0) {
+                    throw fail(name + " log size " + log + " is negative");
+                }
+                String host = text(p, name + " display host");
+                need(p, 2, name + " display port");
+                int port = p.readUnsignedShort();
+                String security = text(p, name + " display security");
+                need(p, 8 + 4, name + " interaction");
+                return new PagerMessage.SessionStatusReply(log, host, port, security, p.readDouble(), p.readInt());
             }
             case PagerMessage.Welcome.TYPE:
                 need(p, 4, name);

@@ -38,6 +38,20 @@ final class PagerFrameEncoder extends MessageToByteEncoder<PagerMessage> {
             for (ChunkHash h : m.hashes()) {
                 out.writeBytes(h.toBytes());
             }
+        } else if (message instanceof PagerMessage.SessionSnapshotRequest m) {
+            text(out, m.vm());
+        } else if (message instanceof PagerMessage.SessionStatusRequest m) {
+            text(out, m.vm());
+        } else if (message instanceof PagerMessage.SessionSnapshotReply m) {
+            text(out, m.tag());
+            out.writeLong(m.stallMicros());
+        } else if (message instanceof PagerMessage.SessionStatusReply m) {
+            out.writeLong(m.recordLogBytes());
+            text(out, m.displayHost());
+            out.writeShort(m.displayPort());
+            text(out, m.displaySecurity());
+            out.writeDouble(m.damagedPixelsPerSecond());
+            out.writeInt(m.inputEvents());
         } else if (message instanceof PagerMessage.Welcome m) {
             out.writeShort(m.version());
             out.writeShort(m.maxBatch());
@@ -68,6 +82,14 @@ final class PagerFrameEncoder extends MessageToByteEncoder<PagerMessage> {
             return PagerMessage.ManifestRequest.TYPE;
         } else if (message instanceof PagerMessage.Get) {
             return PagerMessage.Get.TYPE;
+        } else if (message instanceof PagerMessage.SessionSnapshotRequest) {
+            return PagerMessage.SessionSnapshotRequest.TYPE;
+        } else if (message instanceof PagerMessage.SessionStatusRequest) {
+            return PagerMessage.SessionStatusRequest.TYPE;
+        } else if (message instanceof PagerMessage.SessionSnapshotReply) {
+            return PagerMessage.SessionSnapshotReply.TYPE;
+        } else if (message instanceof PagerMessage.SessionStatusReply) {
+            return PagerMessage.SessionStatusReply.TYPE;
         } else if (message instanceof PagerMessage.Welcome) {
             return PagerMessage.Welcome.TYPE;
         } else if (message instanceof PagerMessage.Refused) {

@@ -10,7 +10,8 @@ import org.replaydesk.pager.ChunkHash;
 sealed interface PagerMessage {
 
     /**
-     * The newest protocol version: 2 adds {@link CompressedChunk}. A client offers it in {@link Hello}; a server
+     * The newest protocol version: 2 adds {@link CompressedChunk} and the session requests ({@link
+     * SessionSnapshotRequest}, {@link SessionStatusRequest}). A client offers it in {@link Hello}; a server
      * answers with the version both speak ({@link #VERSION_1} for an old client), and refuses versions it does not know.
      */
     int VERSION = 2;
@@ -47,6 +48,23 @@ sealed interface PagerMessage {
      */
     record Get(List<ChunkHash> hashes) implements PagerMessage {
         static final int TYPE = 0x03;
+    }
+
+    /**
+     * Client to server, version 2: take a JOIN snapshot of a VM for a two-host session; answered by {@link
+     * SessionSnapshotReply} or {@link Error}. Like {@link SessionStatusRequest}, it must not overlap other requests on
+     * its connection (the client waits for every earlier reply first, and sends nothing until this one's).
+     */
+    record SessionSnapshotRequest(String vm) implements PagerMessage {
+        static final int TYPE = 0x04;
+    }
+
+    /**
+     * Client to server, version 2: a VM's record log size and relay display; answered by {@link SessionStatusReply}
+     * or {@link Error}.
+     */
+    record SessionStatusRequest(String vm) implements PagerMessage {
+        static final int TYPE = 0x05;
     }
 
     /** Server to client: the hello is accepted; requests may follow. */
@@ -130,6 +148,20 @@ sealed interface PagerMessage {
         }
     }
 
+    /** Server to client, version 2: the JOIN snapshot's tag and how long the VM stalled for it, in microseconds. */
+    record SessionSnapshotReply(String tag, long stallMicros) implements PagerMessage {
+        static final int TYPE = 0x88;
+    }
+
+    /**
+     * Server to client, version 2: a VM's status. The damage (pixels per second, an IEEE 754 double) and input count
+     * are negative when the server does not measure them.
+     */
+    record SessionStatusReply(long recordLogBytes, String displayHost, int displayPort, String displaySecurity,
+            double damagedPixelsPerSecond, int inputEvents) implements PagerMessage {
+        static final int TYPE = 0x89;
+    }
+
     /** {@link Error} codes. */
     final class ErrorCode {
         /** The requested image is not in the store. */
@@ -138,6 +170,12 @@ sealed interface PagerMessage {
         static final int BAD_REQUEST = 2;
         /** The server failed (its store could not be read). */
         static final int SERVER_FAILURE = 3;
+        /** A session request reached a server without a session agent: "sessions are not served here". */
+        static final int SESSIONS_NOT_SERVED = 4;
+        /** A session request named a VM the server does not run. */
+        static final int NO_SUCH_VM = 5;
+        /** The session agent could not do the request now (the VM is not recording, a snapshot runs, ...). */
+        static final int SESSION_CONFLICT = 6;
 
         private ErrorCode() {
         }

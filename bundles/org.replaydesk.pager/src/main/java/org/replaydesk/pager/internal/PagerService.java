@@ -24,6 +24,12 @@ import org.replaydesk.pager.ImagePager;
 import org.replaydesk.pager.ImportProgress;
 import org.replaydesk.pager.Manifest;
 import org.replaydesk.pager.RemoteImage;
+import org.replaydesk.pager.RemoteSessionAgent;
+import org.replaydesk.pager.SessionControl;
+import org.replaydesk.api.session.ServerSessionAgent;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * remote images (client role). One component, because both roles share the event loops and the token, and an
  * all-in-one host runs both. Configuration PID {@code org.replaydesk.pager}; a change restarts the component.
  */
-@Component(service = {ChunkStore.class, ChunkCache.class, ImagePager.class}, configurationPid = "org.replaydesk.pager",
+@Component(service = {ChunkStore.class, ChunkCache.class, ImagePager.class, SessionControl.class},
+        configurationPid = "org.replaydesk.pager",
         immediate = true)
 @Designate(ocd = PagerConfiguration.class)
-public class PagerService implements ChunkStore, ChunkCache, ImagePager {
+public class PagerService implements ChunkStore, ChunkCache, ImagePager, SessionControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(PagerService.class);
 
@@ -44,6 +51,11 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager {
     private final EventLoopGroup group;
     private final ChunkServer server;
     private final NettyImagePager pager;
+    private final String token;
+    private final SslContext clientTls;
+    private final Duration timeout;
+    /** The session agent, when this host's session service runs; the chunk server hands it session requests. */
+    private volatile ServerSessionAgent sessionAgent;
 
     /**
      * Validates the configuration, opens store and cache and starts the server; fails activation with a message
@@ -53,7 +65,7 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager {
      */
     @Activate
     public PagerService(PagerConfiguration config) {
-        String token = !config._token().isEmpty() ? config._token() : config.token();
+        token = !config._token().isEmpty() ? config._token() : config.token();
         if (config.cache_size_mb() <= 0) {
             throw ReplayDeskException.invalid("cache.size.mb " + config.cache_size_mb() + " must be positive");
         }
@@ -67,11 +79,15 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager {
         Path data = Path.of(System.getProperty("karaf.data", "data"), "replaydesk", "pager");
         store = new FileChunkStore(dir(config.store_dir(), data.resolve("store")), config.chunk_size());
         cache = new FileChunkCache(dir(config.cache_dir(), data.resolve("cache")), config.cache_size_mb() << 20);
-        SslContext clientTls = config.client_tls_trust().isBlank() ? null
+        timeout = Duration.ofSeconds(config.timeout_seconds());
+        clientTls = config.client_tls_trust().isBlank() ? null
                 : PagerTls.client(Path.of(config.client_tls_trust().trim()));
         group = new NioEventLoopGroup(0, new DefaultThreadFactory("pager", true));
         try {
             server = config.server_enabled() ? startServer(config, token) : null;
+            if (server != null) {
+                server.sessionAgent(sessionAgent);
+            }
         } catch (RuntimeException e) {
             group.shutdownGracefully();
             throw e;
@@ -83,6 +99,32 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager {
                 stats.chunks(), stats.bytes() >> 20, config.cache_size_mb(),
                 server == null ? "off"
                         : server.address() + (config.chunk_compression() ? "" : " (chunk compression off)"));
+    }
+
+    // Optional and dynamic: the pager serves chunks whether or not sessions run here, and the session bundle depends
+    // on the pager (through replay), so a mandatory reference would be a cycle.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindSessionAgent(ServerSessionAgent agent) {
+        sessionAgent = agent;
+        ChunkServer s = server;
+        if (s != null) {
+            s.sessionAgent(agent);
+        }
+    }
+
+    void unbindSessionAgent(ServerSessionAgent agent) {
+        if (sessionAgent == agent) {
+            sessionAgent = null;
+            ChunkServer s = server;
+            if (s != null) {
+                s.sessionAgent(null);
+            }
+        }
+    }
+
+    @Override
+    public RemoteSessionAgent connect(InetSocketAddress chunkServer) {
+        return new PagerSessionAgent(chunkServer, token, clientTls, group, timeout, System::nanoTime);
     }
 
     private ChunkServer startServer(PagerConfiguration config, String token) {

@@ -3,7 +3,6 @@ package org.replaydesk.session.internal;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,7 @@ import java.util.function.Consumer;
 
 import org.replaydesk.api.SnapshotTag;
 import org.replaydesk.api.VmName;
-import org.replaydesk.api.hypervisor.VirtualMachine;
+import org.replaydesk.api.session.JoinSnapshot;
 import org.replaydesk.api.session.ModeRequest;
 import org.replaydesk.api.session.ModeSwitch;
 import org.replaydesk.api.session.SessionInfo;
@@ -32,14 +31,11 @@ import org.replaydesk.display.vnc.DisplayService;
 import org.replaydesk.display.vnc.DisplaySource;
 import org.replaydesk.display.vnc.InteractionStats;
 import org.replaydesk.display.vnc.TrafficStats;
-import org.replaydesk.replay.ReplayOptions;
 import org.replaydesk.replay.ReplayService;
 import org.replaydesk.replay.ReplaySession;
 import org.replaydesk.replay.ReplayState;
 import org.replaydesk.replay.ReplayStatus;
-import org.replaydesk.snapshot.SnapshotInfo;
 import org.replaydesk.snapshot.SnapshotService;
-import org.replaydesk.snapshot.SnapshotTrigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +54,7 @@ final class DesktopSession implements Switcher {
     }
 
     private final String id;
-    private final VirtualMachine vm;
+    private final ServedVm vm;
     private final VmName display;
     private final DisplaySource serverSource;
     private final Services services;
@@ -68,8 +64,6 @@ final class DesktopSession implements Switcher {
     /** Lag as policies see it: a reading must last 2 s (see SustainedLag for why). */
     private final SustainedLag sustainedLag = new SustainedLag(Duration.ofSeconds(2));
     private final HostCpu hostCpu = new HostCpu();
-    private final HostCpu.ProcessCpu vmCpu;
-    private final LogCompression logCompression;
     private final ScheduledExecutorService thread;
     private final InetSocketAddress viewerAddress;
     private final Instant openedAt;
@@ -86,7 +80,6 @@ final class DesktopSession implements Switcher {
     private volatile double replayBytes;
     private volatile SessionMetrics lastMetrics;
     private volatile Duration roundTrip = Duration.ZERO;
-    private int ticks;
     private volatile long lastJoinChunkBytes = -1;
     private final Object replayLock = new Object();
 
@@ -95,7 +88,7 @@ final class DesktopSession implements Switcher {
             double defaultBytesPerDamagedPixel, int recordLogPort) {
     }
 
-    DesktopSession(String id, VirtualMachine vm, Services services, SessionTuning tuning, Clock clock,
+    DesktopSession(String id, ServedVm vm, Services services, SessionTuning tuning, Clock clock,
             Consumer<ModeSwitch> onSwitch) {
         this.id = id;
         this.vm = vm;
@@ -103,10 +96,8 @@ final class DesktopSession implements Switcher {
         this.tuning = tuning;
         this.clock = clock;
         this.display = VmName.of(displayName(vm.name().value(), id));
-        this.serverSource = DisplaySource.unixSocket(vm.vncSocket());
+        this.serverSource = vm.displaySource();
         this.bytesPerDamagedPixel = tuning.defaultBytesPerDamagedPixel();
-        this.vmCpu = new HostCpu.ProcessCpu(pidOf(vm));
-        this.logCompression = new LogCompression(vm.recordLog());
         this.machine = new ModeMachine(clock, System::nanoTime, this, s -> {
             LOG.info("session {} ({}): {} -> {} by {} in {} ms: {}", id, vm.name(), s.from(), s.to(), s.decidedBy(),
                     s.latency().toMillis(), s.reason());
@@ -128,16 +119,6 @@ final class DesktopSession implements Switcher {
         return (vm.length() + suffix.length() > 63 ? vm.substring(0, 63 - suffix.length()) : vm) + suffix;
     }
 
-    private static long pidOf(VirtualMachine vm) {
-        // The driver keeps qemu.pid beside the record log in the VM's state directory.
-        try {
-            Path pid = vm.recordLog().getParent().resolve("qemu.pid");
-            return Long.parseLong(Files.readString(pid).trim());
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
     void start() {
         writeTimelineHeader();
         thread.scheduleWithFixedDelay(this::tickSafely, 0, tuning.tick().toMillis(), TimeUnit.MILLISECONDS);
@@ -157,6 +138,11 @@ final class DesktopSession implements Switcher {
 
     VmName display() {
         return display;
+    }
+
+    /** @return where the VM runs: local, or the server host's address */
+    String server() {
+        return vm.server();
     }
 
     ModeMachine machine() {
@@ -203,12 +189,10 @@ final class DesktopSession implements Switcher {
             displayRate = damage * bytesPerDamagedPixel;
         }
 
-        long logSize = vm.status().logBytes();
-        if (ticks++ % 5 == 0) {
-            logCompression.probe(logSize);
-        }
+        // Remote: the status request of this tick, which also measures the round trip.
+        long logSize = vm.logBytes();
         double logRate = lastLogSize < 0 || dt <= 0 ? 0 : Math.max(0, logSize - lastLogSize) / dt
-                * logCompression.ratio();
+                * vm.logCompressionRatio();
         lastLogSize = logSize;
 
         Optional<ReplayStatus> replay = replayStatus();
@@ -225,6 +209,7 @@ final class DesktopSession implements Switcher {
             lastReplayWire = s.logWireBytes();
             lastReplayChunks = s.chunkWireBytes();
             lastJoinChunkBytes = s.chunkWireBytes();
+            vm.observeReplayLog(s.logBytes(), s.logWireBytes());
         } else {
             lastReplayWire = 0;
             lastReplayChunks = 0;
@@ -239,9 +224,7 @@ final class DesktopSession implements Switcher {
         Optional<Duration> lag = sustainedLag.add(at,
                 replay.filter(s -> !s.state().isFinal()).flatMap(ReplayStatus::lag));
         boolean bufferFull = replay.map(s -> pendingLogBytes(s) > t.logBufferBytes()).orElse(false);
-        if (ticks % 10 == 1) {
-            roundTrip = measureRoundTrip(t.recordLogPort());
-        }
+        roundTrip = vm.roundTrip();
         int viewers = services.displays().viewers(display).size();
         return SessionMetrics.builder()
                 .session(id)
@@ -257,7 +240,7 @@ final class DesktopSession implements Switcher {
                 .input(interaction.map(InteractionStats::inputEvents).orElse(0),
                         interaction.map(InteractionStats::inputWindow).orElse(Duration.ofSeconds(10)))
                 .framesPerSecondAfterInput(interaction.map(InteractionStats::framesPerSecondAfterInput).orElse(0.0))
-                .vmCpuLoad(vmCpu.load(now))
+                .vmCpuLoad(vm.vmCpuLoad(now))
                 .vmNetworkBytesPerSecond(Double.NaN)
                 .viewers(viewers);
     }
@@ -272,16 +255,6 @@ final class DesktopSession implements Switcher {
         }
         double bytesPerInstruction = s.logBytes() / (double) Math.max(1, s.serverIcount());
         return (long) (s.lagInstructions() * bytesPerInstruction);
-    }
-
-    private static Duration measureRoundTrip(int port) {
-        long t0 = System.nanoTime();
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return Duration.ofNanos(System.nanoTime() - t0);
-        } catch (IOException e) {
-            return Duration.ZERO;
-        }
     }
 
     private Optional<ReplayStatus> replayStatus() {
@@ -301,8 +274,7 @@ final class DesktopSession implements Switcher {
             throw new IllegalStateException("a replayer of " + vm.name()
                     + " already runs outside this session (desk:replay-stop " + vm.name() + ")");
         }
-        SnapshotInfo info = services.snapshots().take(vm.name(), SnapshotTrigger.JOIN,
-                (phase, done, total) -> LOG.debug("session {}: snapshot {} {}/{}", id, phase, done, total));
+        JoinSnapshot info = vm.takeJoinSnapshot();
         synchronized (replayLock) {
             joinSnapshot = info.tag();
         }
@@ -315,7 +287,7 @@ final class DesktopSession implements Switcher {
         synchronized (replayLock) {
             tag = joinSnapshot;
         }
-        services.replays().start(vm.name(), new ReplayOptions(Optional.empty(), Optional.of(tag), false));
+        services.replays().start(vm.name(), vm.replayOptions(tag));
     }
 
     @Override
@@ -402,6 +374,7 @@ final class DesktopSession implements Switcher {
         } catch (RuntimeException e) {
             LOG.debug("session {}: display {} already closed: {}", id, display, e.toString());
         }
+        vm.close();
     }
 
     // ---- timeline: one CSV line per tick, for operators and the sequence benchmark's chart ----

@@ -1,6 +1,7 @@
 package org.replaydesk.session.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Configuration PID {@code org.replaydesk.session}; changes apply to running sessions without resetting them. */
@@ -38,4 +39,22 @@ public @interface SessionConfiguration {
     @AttributeDefinition(name = "Record log port", description = "TCP port of the server's record-log streamer, "
             + "used to measure the round trip time.")
     int record_log_port() default 5690;
+
+    @AttributeDefinition(name = "Remote display user", description = "Two-host sessions: user name this client "
+            + "gives a server host's relay display that asks for VeNCrypt X509Plain. Empty: none.")
+    String remote_display_username() default "";
+
+    @AttributeDefinition(name = "Remote display password", type = AttributeType.PASSWORD, description = "Two-host "
+            + "sessions: the VNC (vncauth, x509vnc) or X509Plain password of the server hosts' relay displays; "
+            + "prefer '.remote.display.password', which is not published as a service property.")
+    String remote_display_password() default "";
+
+    @AttributeDefinition(name = "Remote display password (private)", type = AttributeType.PASSWORD,
+            description = "As remote.display.password, kept out of the service properties; wins over it.")
+    String _remote_display_password() default "";
+
+    @AttributeDefinition(name = "Remote display TLS trust", description = "Two-host sessions: PEM file with the CA "
+            + "of the server hosts' relay display certificates (VeNCrypt). Empty: the relay displays are reached "
+            + "without TLS.")
+    String remote_display_tls_trust() default "";
 }

@@ -37,6 +37,9 @@ import org.replaydesk.api.session.SessionEvents;
 import org.replaydesk.api.session.SessionInfo;
 import org.replaydesk.api.session.SessionService;
 import org.replaydesk.display.vnc.DisplayService;
+import org.replaydesk.pager.RemoteSessionAgent;
+import org.replaydesk.pager.SessionControl;
+import org.replaydesk.replay.ReplayServer;
 import org.replaydesk.replay.ReplayService;
 import org.replaydesk.snapshot.SnapshotService;
 import org.slf4j.Logger;
@@ -64,6 +67,11 @@ public class SessionManager implements SessionService {
     private final Path timelineDir;
     private volatile DesktopSession.SessionTuning tuning;
     private volatile String lastActivePolicy;
+    private volatile RemoteVm.DisplayCredentials remoteDisplay;
+
+    /** The pager's client side, for two-host sessions; optional so one-host sessions never wait for it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionControl sessionControl;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin events;
@@ -85,6 +93,9 @@ public class SessionManager implements SessionService {
         DesktopSession.SessionTuning t = tuning(config);
         policies.configure(config.policy_name(), config.policy_target());
         tuning = t;
+        remoteDisplay = new RemoteVm.DisplayCredentials(config.remote_display_username().trim(),
+                !config._remote_display_password().isEmpty() ? config._remote_display_password()
+                        : config.remote_display_password(), config.remote_display_tls_trust());
         sessions.values().forEach(s -> s.retune(t));
         announcePolicy();
     }
@@ -153,14 +164,49 @@ public class SessionManager implements SessionService {
 
     @Override
     public SessionInfo open(String vmName, String client) {
+        return open(vmName, client, null);
+    }
+
+    @Override
+    public SessionInfo open(String vmName, String client, String server) {
         String clientHost = normaliseClient(client);
         VmName name = parseVm(vmName);
+        boolean remote = server != null && !server.isBlank();
+        ServedVm served = remote ? remoteVm(name, ReplayServer.parse(server)) : localVm(name);
+        try {
+            return open(name, served, clientHost);
+        } catch (RuntimeException e) {
+            served.close();
+            throw e;
+        }
+    }
+
+    private ServedVm localVm(VmName name) {
         VirtualMachine vm = hypervisor.find(name)
                 .orElseThrow(() -> ReplayDeskException.notFound("no VM " + name + " (desk:vm-list shows them)"));
         if (vm.state() != VmState.RUNNING) {
             throw ReplayDeskException.conflict("VM " + name + " is " + vm.state().name().toLowerCase(Locale.ROOT)
                     + ": a session needs a running VM (desk:vm-start " + name + ")");
         }
+        return new LocalVm(vm, snapshots, () -> tuning.recordLogPort());
+    }
+
+    private ServedVm remoteVm(VmName name, ReplayServer server) {
+        SessionControl control = sessionControl;
+        if (control == null) {
+            throw ReplayDeskException.unavailable("the pager is not running here: a session on another host's VM "
+                    + "reaches that host through it (feature replaydesk-pager)");
+        }
+        RemoteSessionAgent agent = control.connect(server.chunks());
+        try {
+            return new RemoteVm(name, server, agent, remoteDisplay);
+        } catch (RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    private SessionInfo open(VmName name, ServedVm served, String clientHost) {
         synchronized (sessions) {
             for (DesktopSession s : sessions.values()) {
                 if (s.vm().equals(name)) {
@@ -169,13 +215,13 @@ public class SessionManager implements SessionService {
                 }
             }
             String id = "s" + nextId.getAndIncrement();
-            DesktopSession session = new DesktopSession(id, vm, services(), tuning, Clock.systemUTC(),
+            DesktopSession session = new DesktopSession(id, served, services(), tuning, Clock.systemUTC(),
                     sw -> switched(id, name, sw));
             sessions.put(id, session);
             session.start();
             post(SessionEvents.OPENED, session, Map.of(SessionEvents.POLICY, policies.active().name()));
-            LOG.info("session {} opened on {} (viewers: {}, replay: {})", id, name, session.info(clientHost,
-                    policies.active().name()).viewerAddress(), canReplay(vm) ? "possible" : "not recorded");
+            LOG.info("session {} opened on {} of {} (viewers: {})", id, name, served.server(),
+                    session.info(clientHost, policies.active().name()).viewerAddress());
             return session.info(clientHost, policies.active().name());
         }
     }
@@ -235,7 +281,8 @@ public class SessionManager implements SessionService {
     @Override
     public SessionInfo setMode(String id, ModeRequest request) {
         DesktopSession s = get(id);
-        if (request == ModeRequest.REPLAY) {
+        // A server host's VM is checked by its agent when the snapshot is asked for (CONFLICT if not recording).
+        if (request == ModeRequest.REPLAY && s.server().equals(LOCAL)) {
             VirtualMachine vm = hypervisor.find(s.vm()).orElseThrow(() -> ReplayDeskException.conflict(
                     "VM " + s.vm() + " of session " + id + " is gone"));
             if (!canReplay(vm)) {

@@ -24,6 +24,10 @@ public class SessionOpenCommand implements Action {
     @Option(name = "--client", description = "The client host the replayer runs on (this host: local, the default)")
     String client;
 
+    @Option(name = "--server", description = "HOST[:PORT] of the server host the VM runs on (PORT: its record-log "
+            + "port, 5690 by default, as desk:replay-start --server takes it); this container is then the client host")
+    String server;
+
     @Argument(index = 0, name = "vm", required = true, description = "A running VM (recorded, for replay)")
     @Completion(VmNameCompleter.class)
     String vm;
@@ -31,8 +35,9 @@ public class SessionOpenCommand implements Action {
     @Override
     public Object execute() {
         SessionService sessions = Sessions.required(this.sessions);
-        SessionInfo s = sessions.open(vm, client);
-        System.out.println("Session " + s.id() + " on " + s.vm() + " (" + s.mode() + ", policy " + s.policy()
+        SessionInfo s = sessions.open(vm, client, server);
+        System.out.println("Session " + s.id() + " on " + s.vm() + (server == null ? "" : " of " + server.strip())
+                + " (" + s.mode() + ", policy " + s.policy()
                 + "): vncviewer " + s.viewerAddress().getHostString() + "::" + s.viewerAddress().getPort());
         return null;
     }

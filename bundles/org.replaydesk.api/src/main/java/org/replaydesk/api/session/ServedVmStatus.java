@@ -1,0 +1,49 @@
+package org.replaydesk.api.session;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A server host's view of one of its VMs, as a client session polls it.
+ *
+ * @param recordLogBytes bytes of the VM's record log so far (0 when it does not record)
+ * @param displayHost host of the VM's relay display as the server knows it (its listen address; a wildcard or
+ *        loopback address means "the server host itself"), empty when the VM has no display
+ * @param displayPort TCP port of the relay display, 0 when it has none
+ * @param displaySecurity how the relay display authenticates its clients: {@link #SECURITY_NONE},
+ *        {@link #SECURITY_VNCAUTH} or {@link #SECURITY_VENCRYPT}; {@link #SECURITY_UNKNOWN} when it could not be told
+ * @param damagedPixelsPerSecond screen damage the server relay measures, negative when it measures none (the display
+ *        service of the server has no interaction metrics)
+ * @param inputEvents input events the server relay counted in its recent window, negative when unknown
+ * @since 1.1
+ */
+public record ServedVmStatus(long recordLogBytes, String displayHost, int displayPort, String displaySecurity,
+        double damagedPixelsPerSecond, int inputEvents) {
+
+    /** The relay asks for no authentication (loopback displays only). */
+    public static final String SECURITY_NONE = "none";
+    /** VNC authentication in clear: the client needs the relay's VNC password. */
+    public static final String SECURITY_VNCAUTH = "vncauth";
+    /** VeNCrypt over TLS: the client needs the CA that signed the relay's certificate, maybe a password. */
+    public static final String SECURITY_VENCRYPT = "vencrypt";
+    /** The server could not tell (the relay did not answer its probe). */
+    public static final String SECURITY_UNKNOWN = "unknown";
+
+    public ServedVmStatus {
+        Objects.requireNonNull(displayHost, "displayHost");
+        Objects.requireNonNull(displaySecurity, "displaySecurity");
+        displaySecurity = displaySecurity.toLowerCase(Locale.ROOT);
+        if (recordLogBytes < 0) {
+            throw new IllegalArgumentException("recordLogBytes " + recordLogBytes + " is negative");
+        }
+        if (displayPort < 0 || displayPort > 65535) {
+            throw new IllegalArgumentException("displayPort " + displayPort + " is not a TCP port");
+        }
+    }
+
+    /** @return the relay display's port, when the VM has a display */
+    public Optional<Integer> display() {
+        return displayPort == 0 ? Optional.empty() : Optional.of(displayPort);
+    }
+}

@@ -1,0 +1,193 @@
+package org.replaydesk.session.internal;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.replaydesk.api.ReplayDeskException;
+import org.replaydesk.api.SnapshotTag;
+import org.replaydesk.api.VmName;
+import org.replaydesk.api.session.JoinSnapshot;
+import org.replaydesk.api.session.ServedVmStatus;
+import org.replaydesk.display.vnc.DisplaySource;
+import org.replaydesk.pager.RemoteSessionAgent;
+import org.replaydesk.replay.ReplayOptions;
+import org.replaydesk.replay.ReplayServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A VM on a server host (a two-host session): snapshots and status come from the server's session agent over the
+ * pager connection, pixels from the server's relay display, the log and chunks from its streamer and chunk server.
+ */
+final class RemoteVm implements ServedVm {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteVm.class);
+
+    /**
+     * What this host presents to server relay displays. Never logged.
+     *
+     * @param username user for VeNCrypt X509Plain, empty for none
+     * @param password VNC or X509Plain password, empty for none
+     * @param tlsTrust PEM file with the CA of the server displays' certificates, empty: no TLS
+     */
+    record DisplayCredentials(String username, String password, String tlsTrust) {
+        @Override
+        public String toString() {
+            return "DisplayCredentials[user=" + (username.isEmpty() ? "none" : username) + ", password="
+                    + (password.isEmpty() ? "none" : "***") + ", trust=" + (tlsTrust.isEmpty() ? "none" : tlsTrust)
+                    + "]";
+        }
+    }
+
+    private final VmName name;
+    private final ReplayServer server;
+    private final RemoteSessionAgent agent;
+    private final DisplaySource displaySource;
+    private volatile ServedVmStatus lastStatus;
+    private volatile double logRatio = 0.3;
+
+    /**
+     * Asks the server for the VM's status once, so a session on a VM the server does not run (or a server that serves
+     * no sessions) fails to open with the server's own words.
+     */
+    RemoteVm(VmName name, ReplayServer server, RemoteSessionAgent agent, DisplayCredentials credentials) {
+        this.name = name;
+        this.server = server;
+        this.agent = agent;
+        ServedVmStatus status = agent.status(name);
+        this.lastStatus = status;
+        this.displaySource = displaySource(server, status, credentials);
+        LOG.info("VM {} on {}: relay display {} ({})", name, describe(server), displaySource.describe(),
+                status.displaySecurity());
+    }
+
+    /**
+     * Where the client relay takes the server VM's pixels from: the server relay's port on the server host, with the
+     * credentials its security kind asks for.
+     */
+    static DisplaySource displaySource(ReplayServer server, ServedVmStatus status, DisplayCredentials credentials) {
+        if (status.display().isEmpty()) {
+            throw ReplayDeskException.conflict("VM has no display on " + describe(server)
+                    + " (is it running there?)");
+        }
+        InetSocketAddress address = new InetSocketAddress(displayHost(server, status.displayHost()),
+                status.displayPort());
+        String password = credentials.password().isEmpty() ? null : credentials.password();
+        String username = credentials.username().isEmpty() ? null : credentials.username();
+        Path trust = credentials.tlsTrust().isBlank() ? null : Path.of(credentials.tlsTrust().trim());
+        switch (status.displaySecurity()) {
+            case ServedVmStatus.SECURITY_NONE:
+                return DisplaySource.tcp(address, null);
+            case ServedVmStatus.SECURITY_VNCAUTH:
+                if (password == null) {
+                    throw ReplayDeskException.invalid("the relay display on " + describe(server) + " asks for a VNC "
+                            + "password: set remote.display.password (better '.remote.display.password') in "
+                            + "org.replaydesk.session");
+                }
+                return DisplaySource.tcp(address, password);
+            case ServedVmStatus.SECURITY_VENCRYPT:
+                if (trust == null) {
+                    throw ReplayDeskException.invalid("the relay display on " + describe(server) + " asks for TLS "
+                            + "(VeNCrypt): set remote.display.tls.trust to the CA's PEM file in "
+                            + "org.replaydesk.session");
+                }
+                return DisplaySource.tls(address, trust, password == null ? null : username, password);
+            default:
+                // The server could not tell: use what is configured.
+                return trust != null ? DisplaySource.tls(address, trust, password == null ? null : username, password)
+                        : DisplaySource.tcp(address, password);
+        }
+    }
+
+    /**
+     * The server's relay listens on its own listen address; a wildcard or loopback address there means "the server
+     * host", which this host reaches by the name it was given.
+     */
+    static String displayHost(ReplayServer server, String reported) {
+        String serverHost = server.recordLog().getHostString();
+        if (reported.isBlank()) {
+            return serverHost;
+        }
+        try {
+            InetAddress a = InetAddress.getByName(reported);
+            if (a.isAnyLocalAddress() || a.isLoopbackAddress()) {
+                return serverHost;
+            }
+        } catch (UnknownHostException e) {
+            // A name the server resolves: use it as given.
+        }
+        return reported;
+    }
+
+    static String describe(ReplayServer server) {
+        return server.recordLog().getHostString() + ":" + server.recordLog().getPort();
+    }
+
+    @Override
+    public VmName name() {
+        return name;
+    }
+
+    @Override
+    public DisplaySource displaySource() {
+        return displaySource;
+    }
+
+    @Override
+    public long logBytes() {
+        try {
+            lastStatus = agent.status(name);
+        } catch (ReplayDeskException e) {
+            // A missed poll keeps the last size: the log rate reads zero for a tick rather than failing it.
+            LOG.debug("status of {} from {}: {}", name, describe(server), e.getMessage());
+        }
+        return lastStatus.recordLogBytes();
+    }
+
+    @Override
+    public double logCompressionRatio() {
+        return logRatio;
+    }
+
+    @Override
+    public void observeReplayLog(long logBytes, long logWireBytes) {
+        // The server's log file is not readable here; a replay shows what its log costs on the wire.
+        if (logBytes > (1 << 20) && logWireBytes > 0) {
+            logRatio = Math.min(1.0, logWireBytes / (double) logBytes);
+        }
+    }
+
+    @Override
+    public double vmCpuLoad(long nowNanos) {
+        return Double.NaN;
+    }
+
+    @Override
+    public Duration roundTrip() {
+        return agent.lastRoundTrip();
+    }
+
+    @Override
+    public JoinSnapshot takeJoinSnapshot() {
+        return agent.takeJoinSnapshot(name);
+    }
+
+    @Override
+    public ReplayOptions replayOptions(SnapshotTag snapshot) {
+        return new ReplayOptions(Optional.of(server), Optional.of(snapshot), false);
+    }
+
+    @Override
+    public String server() {
+        return describe(server);
+    }
+
+    @Override
+    public void close() {
+        agent.close();
+    }
+}
