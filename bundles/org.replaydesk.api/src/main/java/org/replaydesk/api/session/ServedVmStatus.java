@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param displayPort TCP port of the relay display, 0 when it has none
  * @param displaySecurity how the relay display authenticates its clients: {@link #SECURITY_NONE},
  *        {@link #SECURITY_VNCAUTH} or {@link #SECURITY_VENCRYPT}; {@link #SECURITY_UNKNOWN} when it could not be told
- * @param damagedPixelsPerSecond screen damage the server relay measures, negative when it measures none (the display
+ * @param damagedPixelsPerSecond screen damage the server relay measures (pixels per second over its short window, about
+ *        2 s), negative when it measures none (the display
  *        service of the server has no interaction metrics)
  * @param inputEvents input events the server relay counted in its recent window, negative when unknown
  * @since 1.1

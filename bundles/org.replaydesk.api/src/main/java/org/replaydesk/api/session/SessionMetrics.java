@@ -21,7 +21,9 @@ import java.util.Optional;
  * @param window the window the rates are averaged over
  * @param displayBytesPerSecond display traffic, measured or estimated (see {@code displayMeasured})
  * @param displayMeasured whether {@code displayBytesPerSecond} was measured (false: estimated from damage)
- * @param replayBytesPerSecond replay traffic: log plus chunks, measured or estimated (see {@code replayMeasured})
+ * @param replayBytesPerSecond replay traffic: log plus chunks, measured or estimated (see {@code replayMeasured}); chunk
+ *        bytes are one-time traffic (a content-addressed cache never fetches a chunk twice), so they count spread
+ *        over the estimator's horizon, whether expected (a join in display mode) or fetched (by a running replayer)
  * @param replayMeasured whether {@code replayBytesPerSecond} was measured (false: estimated from log growth)
  * @param logBytesPerSecond the record log's growth on the wire (compressed), always measured at the server
  * @param chunkBytesPerSecond chunk traffic: measured while a replayer fetches, else the expected join cost spread

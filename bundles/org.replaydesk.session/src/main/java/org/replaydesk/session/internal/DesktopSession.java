@@ -63,6 +63,8 @@ final class DesktopSession implements Switcher {
     private final RateWindow rates = new RateWindow();
     /** Lag as policies see it: a reading must last 2 s (see SustainedLag for why). */
     private final SustainedLag sustainedLag = new SustainedLag(Duration.ofSeconds(2));
+    /** Chunk bytes the replayer fetched, spread over the chunk horizon for the replay-traffic estimate. */
+    private final AmortizedBytes fetchedChunks = new AmortizedBytes();
     private final HostCpu hostCpu = new HostCpu();
     private final ScheduledExecutorService thread;
     private final InetSocketAddress viewerAddress;
@@ -174,7 +176,9 @@ final class DesktopSession implements Switcher {
         Optional<InteractionStats> interaction = services.displays().interaction(display);
         // The short (2 s) damage rate matches the short display rate it is calibrated against; the window average
         // is taken over the policy's window below, like every other rate.
-        double damage = interaction.map(InteractionStats::shortDamagedPixelsPerSecond).orElse(0.0);
+        // A remote VM's damage comes from its server (the client relay does not probe across the network).
+        double damage = vm.serverDamagedPixelsPerSecond()
+                .orElse(interaction.map(InteractionStats::shortDamagedPixelsPerSecond).orElse(0.0));
         double shortDisplay = traffic.map(TrafficStats::shortBytesPerSecond).orElse(0.0);
         double displayRate;
         boolean displayMeasured = mode.showsServerDisplay();
@@ -205,7 +209,9 @@ final class DesktopSession implements Switcher {
             // Wire bytes, not chunk bytes: the network carries chunks compressed (pager protocol version 2).
             chunkRate = dt <= 0 ? 0 : Math.max(0, s.chunkWireBytes() - lastReplayChunks) / dt;
             replayBytes += (wire + chunkRate) * dt;
-            replayRate = wire + chunkRate;
+            // Policies compare the steady cost: chunks are fetched once (see AmortizedBytes), the log flows on.
+            fetchedChunks.add(at, chunkRate * dt);
+            replayRate = wire + fetchedChunks.rate(at, t.chunkHorizon());
             lastReplayWire = s.logWireBytes();
             lastReplayChunks = s.chunkWireBytes();
             lastJoinChunkBytes = s.chunkWireBytes();
@@ -213,6 +219,7 @@ final class DesktopSession implements Switcher {
         } else {
             lastReplayWire = 0;
             lastReplayChunks = 0;
+            fetchedChunks.clear();
             long join = lastJoinChunkBytes >= 0 ? lastJoinChunkBytes : t.joinEstimateBytes();
             chunkRate = join / (double) Math.max(1, t.chunkHorizon().toSeconds());
             replayRate = logRate + chunkRate;

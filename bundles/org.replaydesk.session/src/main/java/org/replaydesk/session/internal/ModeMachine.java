@@ -25,8 +25,8 @@ import org.replaydesk.api.session.SessionMode;
  *
  * <p>Rules the machine enforces whatever the policy says: a failed snapshot, replayer or switch keeps (or brings
  * back) display and counts as a failed attempt; a full log buffer in REPLAY goes back to display at once; a replayer
- * that falls back from REPLAY (lag, buffer, failure) also counts as a failed attempt, so a policy's back-off keeps
- * the session from flapping. Operator requests use the paper's safety rules ({@link AbstractModeSwitchPolicy}
+ * that fails, or falls back from REPLAY (lag, buffer) within {@link #HEALTHY_REPLAY} of reaching it, also counts as a
+ * failed attempt, so a policy's back-off keeps the session from flapping. Operator requests use the paper's safety rules ({@link AbstractModeSwitchPolicy}
  * defaults) instead of the policy.
  *
  * <p>Not thread-safe except {@link #request(ModeRequest)} and the read accessors: one thread ticks.
@@ -53,6 +53,12 @@ final class ModeMachine {
     private final List<ModeSwitch> history = new ArrayList<>();
 
     private volatile SessionMode mode = SessionMode.DISPLAY;
+    /**
+     * A replay that lasted this long proved the client keeps up with the workload it started with; a lag or a full
+     * buffer after that is a change of workload, not a failed switch, and does not start the back-off.
+     */
+    static final Duration HEALTHY_REPLAY = Duration.ofSeconds(60);
+
     private volatile Instant since;
     private volatile ModeRequest request = ModeRequest.AUTO;
     private volatile Optional<String> lastDecision = Optional.empty();
@@ -192,7 +198,7 @@ final class ModeMachine {
             return;
         }
         if (metrics.logBufferFull()) {
-            backToDisplay("the record log buffer is full", BY_SESSION, true);
+            backToDisplay("the record log buffer is full", BY_SESSION, replayWasShort());
             return;
         }
         if (request == ModeRequest.DISPLAY) {
@@ -202,14 +208,25 @@ final class ModeMachine {
         boolean operator = request == ModeRequest.REPLAY;
         ModeDecision d = ask(operator ? SAFETY_RULES : policy, metrics);
         if (d.action() == ModeDecision.Action.SWITCH_TO_DISPLAY) {
-            // A client that cannot keep up is a failed attempt whoever noticed; a traffic decision is not.
-            boolean failed = metrics.replayLag().map(l -> l.compareTo(AbstractModeSwitchPolicy.DEFAULT_MAX_LAG) > 0)
-                    .orElse(false) || operator;
+            // A client that cannot keep up right after the switch is a failed attempt whoever noticed; a traffic
+            // decision is not, and neither is a lag after a long healthy replay (the workload changed: the paper
+            // only bars new attempts after a failed switch).
+            boolean lagging = metrics.replayLag()
+                    .map(l -> l.compareTo(AbstractModeSwitchPolicy.DEFAULT_MAX_LAG) > 0).orElse(false);
+            boolean failed = lagging && replayWasShort() || operator;
             backToDisplay(d.reason(), operator ? BY_SESSION : policyName, failed);
             if (operator) {
                 request = ModeRequest.AUTO;
             }
         }
+    }
+
+    /**
+     * @return whether the current replay has lasted less than {@link #HEALTHY_REPLAY}: falling back from it means
+     *         this client could not keep up with this workload, which a new attempt would only repeat
+     */
+    private boolean replayWasShort() {
+        return Duration.between(since, clock.instant()).compareTo(HEALTHY_REPLAY) < 0;
     }
 
     private ModeDecision ask(ModeSwitchPolicy policy, SessionMetrics metrics) {

@@ -162,6 +162,13 @@ final class RemoteVm implements ServedVm {
     }
 
     @Override
+    public java.util.OptionalDouble serverDamagedPixelsPerSecond() {
+        ServedVmStatus s = lastStatus;
+        return s == null || s.damagedPixelsPerSecond() < 0 ? java.util.OptionalDouble.empty()
+                : java.util.OptionalDouble.of(s.damagedPixelsPerSecond());
+    }
+
+    @Override
     public double vmCpuLoad(long nowNanos) {
         return Double.NaN;
     }

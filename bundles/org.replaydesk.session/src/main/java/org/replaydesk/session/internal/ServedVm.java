@@ -41,6 +41,14 @@ interface ServedVm {
      */
     double vmCpuLoad(long nowNanos);
 
+    /**
+     * @return the server's own measure of the VM's screen damage (pixels per second over about 2 s) when the VM runs
+     *         on another host; empty for a local VM, whose damage the session reads from its own display's probe
+     */
+    default java.util.OptionalDouble serverDamagedPixelsPerSecond() {
+        return java.util.OptionalDouble.empty();
+    }
+
     /** @return the round trip to the server host, zero when unknown */
     Duration roundTrip();
 

@@ -96,11 +96,10 @@ public class ServerAgent implements ServerSessionAgent {
         int port = display.map(d -> d.address().getPort()).orElse(0);
         String security = display.map(d -> securityByDisplay.computeIfAbsent(d.address(), this::probeOnce))
                 .orElse(ServedVmStatus.SECURITY_UNKNOWN);
-        // TODO(interaction-metrics): DisplayService.interaction is still the empty stand-in on this branch, so the
-        // server's damage and input travel as "not measured" (-1) until the display helper's metrics are merged.
+        // The short (2 s) rate: the client calibrates it against its own short display rate.
         Optional<InteractionStats> interaction = displays.interaction(name);
         return new ServedVmStatus(Math.max(0, logBytes), host, port, security,
-                interaction.map(InteractionStats::damagedPixelsPerSecond).orElse(-1.0),
+                interaction.map(InteractionStats::shortDamagedPixelsPerSecond).orElse(-1.0),
                 interaction.map(InteractionStats::inputEvents).orElse(-1));
     }
 

@@ -248,6 +248,26 @@ class ModeMachineTest {
     }
 
     @Test
+    void aLagAfterALongHealthyReplayIsNotAFailedAttempt() {
+        reachReplay();
+        clock.advance(ModeMachine.HEALTHY_REPLAY.minusMillis(1));
+        tick(policy, SessionMetrics.builder().replayLag(Duration.ofMillis(400)));
+        clock.advance(Duration.ofMillis(1));
+        tick(policy, SessionMetrics.builder().replayLag(Duration.ofMillis(800)));
+        assertEquals(SessionMode.DISPLAY, machine.mode());
+        assertTrue(machine.lastFailedSwitch().isEmpty(), "a workload change after 60 s of replay is no failed switch");
+    }
+
+    @Test
+    void aFullBufferRightAfterTheSwitchIsAFailedAttempt() {
+        reachReplay();
+        clock.advance(ModeMachine.HEALTHY_REPLAY.minusMillis(1));
+        tick(m -> ModeDecision.stay(), SessionMetrics.builder().logBufferFull(true));
+        assertEquals(SessionMode.DISPLAY, machine.mode());
+        assertTrue(machine.lastFailedSwitch().isPresent());
+    }
+
+    @Test
     void aFullLogBufferGoesBackToDisplayWhateverThePolicySays() {
         reachReplay();
         ModeSwitchPolicy stubborn = m -> ModeDecision.stay();

@@ -32,6 +32,7 @@ import org.replaydesk.api.session.JoinSnapshot;
 import org.replaydesk.api.session.ServedVmStatus;
 import org.replaydesk.display.vnc.DisplayInfo;
 import org.replaydesk.display.vnc.DisplayService;
+import org.replaydesk.display.vnc.InteractionStats;
 import org.replaydesk.snapshot.SnapshotInfo;
 import org.replaydesk.snapshot.SnapshotService;
 import org.replaydesk.snapshot.SnapshotTrigger;
@@ -64,7 +65,10 @@ class ServerAgentTest {
             return new SnapshotInfo(FAR, SnapshotTag.of("far-join-1"), SnapshotTrigger.JOIN, Instant.EPOCH, 1, 0,
                     Duration.ofMillis(250), "far-join-1", 1, Optional.empty());
         }));
-        DisplayService displays = Fakes.of(DisplayService.class, Map.of("display", a -> display));
+        // The server's own damage measure: the short (2 s) rate is what travels, the 20 s one does not.
+        DisplayService displays = Fakes.of(DisplayService.class, Map.of("display", a -> display,
+                "interaction", a -> display.map(d -> new InteractionStats(Duration.ofSeconds(10), 7, 12.0,
+                        Duration.ofSeconds(20), 1_000.0, Duration.ofSeconds(2), 2_500.0, 99_000, 40, true))));
         return new ServerAgent(hypervisor, snapshots, displays, address -> {
             probes.incrementAndGet();
             return ServedVmStatus.SECURITY_VNCAUTH;
@@ -109,7 +113,7 @@ class ServerAgentTest {
     void statusNamesTheLogAndTheRelayDisplayAndProbesItOnce() {
         ServerAgent agent = agent(display("127.0.0.1", 5750));
         ServedVmStatus first = agent.status(FAR);
-        assertEquals(new ServedVmStatus(123_456, "127.0.0.1", 5750, "vncauth", -1, -1), first);
+        assertEquals(new ServedVmStatus(123_456, "127.0.0.1", 5750, "vncauth", 2_500.0, 7), first);
         agent.status(FAR);
         assertEquals(1, probes.get(), "the relay must be probed once per display, not every tick");
     }

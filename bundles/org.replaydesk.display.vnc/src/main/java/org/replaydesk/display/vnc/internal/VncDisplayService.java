@@ -405,7 +405,9 @@ public class VncDisplayService implements DisplayService, VmEventListener {
                     }
                 }))
                 .withQuality(relayQuality)
-                .withDamageProbe(damageProbeFps);
+                // Probe only a VM's own VNC socket: polling a relay on another host would move pixels over the
+                // network while the session replays to save exactly that traffic (its server measures damage).
+                .withDamageProbe(source.unixSocket() != null ? damageProbeFps : 0);
         if (wsPort > 0) {
             relay.withWebSocket(new InetSocketAddress(vmListen, wsPort));
         }
