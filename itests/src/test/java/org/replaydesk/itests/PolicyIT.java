@@ -221,19 +221,4 @@ public class PolicyIT extends ReplayDeskTestSupport {
         return service(SessionService.class).history(id).stream()
                 .map(s -> s.from() + "->" + s.to() + " by " + s.decidedBy() + ": " + s.reason()).toList();
     }
-
-    private SessionInfo info(String id) {
-        return service(SessionService.class).session(id).orElseThrow(() -> new AssertionError("no session " + id));
-    }
-
-    private ModeSwitch last(String id) {
-        List<ModeSwitch> h = service(SessionService.class).history(id);
-        return h.get(h.size() - 1);
-    }
-
-    private <T> T service(Class<T> type) {
-        var ref = bundleContext.getServiceReference(type);
-        assertFalse("no " + type.getSimpleName() + " service", ref == null);
-        return bundleContext.getService(ref);
-    }
 }

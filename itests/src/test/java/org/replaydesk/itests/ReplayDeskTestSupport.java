@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +47,9 @@ import org.osgi.framework.BundleContext;
 import org.replaydesk.api.VmName;
 import org.replaydesk.api.hypervisor.Hypervisor;
 import org.replaydesk.api.hypervisor.VmState;
+import org.replaydesk.api.session.ModeSwitch;
+import org.replaydesk.api.session.SessionInfo;
+import org.replaydesk.api.session.SessionService;
 
 /**
  * Boots the ReplayDesk distribution the reactor just built (not a hand-picked set of bundles) and
@@ -285,5 +289,37 @@ public abstract class ReplayDeskTestSupport {
                 System.err.println("cleanup of " + vm + ": " + e);
             }
         }
+    }
+
+    /** @return the service of {@code type} (fails the test when there is none) */
+    protected <T> T service(Class<T> type) {
+        var ref = bundleContext.getServiceReference(type);
+        assertTrue("no " + type.getSimpleName() + " service", ref != null);
+        return bundleContext.getService(ref);
+    }
+
+    /** @return a session's state (fails the test when it does not exist) */
+    protected SessionInfo info(String id) {
+        return service(SessionService.class).session(id).orElseThrow(() -> new AssertionError("no session " + id));
+    }
+
+    /** @return a session's newest switch log entry */
+    protected ModeSwitch last(String id) {
+        List<ModeSwitch> h = service(SessionService.class).history(id);
+        return h.get(h.size() - 1);
+    }
+
+    /** @return pixels of a viewer's frame that differ from {@code expected}, -1 when the sizes differ */
+    protected static long differing(int[] frame, int width, BufferedImage expected) {
+        if (frame.length != expected.getWidth() * expected.getHeight() || width != expected.getWidth()) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < frame.length; i++) {
+            if ((frame[i] & 0xffffff) != (expected.getRGB(i % width, i / width) & 0xffffff)) {
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -258,12 +258,6 @@ public class ReplayIT extends ReplayDeskTestSupport {
         return replay().find(VmName.of(REC)).orElseThrow(() -> new AssertionError("no replay session of " + REC));
     }
 
-    private <T> T service(Class<T> type) {
-        var ref = bundleContext.getServiceReference(type);
-        assertTrue("no " + type.getSimpleName() + " service", ref != null);
-        return bundleContext.getService(ref);
-    }
-
     private long cacheCorrupted() throws Exception {
         return service(org.replaydesk.pager.ChunkCache.class).stats().corrupted();
     }

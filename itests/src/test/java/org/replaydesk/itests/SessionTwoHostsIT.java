@@ -172,32 +172,4 @@ public class SessionTwoHostsIT extends ReplayDeskTestSupport {
         System.err.println("SessionTwoHostsIT: " + label + ": " + differing + " pixels differ");
         assertEquals(label + ": pixels that differ", 0, differing);
     }
-
-    private static long differing(int[] frame, int width, BufferedImage expected) {
-        if (frame.length != expected.getWidth() * expected.getHeight() || width != expected.getWidth()) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = 0; i < frame.length; i++) {
-            if ((frame[i] & 0xffffff) != (expected.getRGB(i % width, i / width) & 0xffffff)) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private SessionInfo info(String id) {
-        return service(SessionService.class).session(id).orElseThrow(() -> new AssertionError("no session " + id));
-    }
-
-    private ModeSwitch last(String id) {
-        List<ModeSwitch> h = service(SessionService.class).history(id);
-        return h.get(h.size() - 1);
-    }
-
-    private <T> T service(Class<T> type) {
-        var ref = bundleContext.getServiceReference(type);
-        assertTrue("no " + type.getSimpleName() + " service", ref != null);
-        return bundleContext.getService(ref);
-    }
 }
