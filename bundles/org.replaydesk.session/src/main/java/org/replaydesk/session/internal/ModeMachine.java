@@ -57,7 +57,7 @@ final class ModeMachine {
      * A replay that lasted this long proved the client keeps up with the workload it started with; a lag or a full
      * buffer after that is a change of workload, not a failed switch, and does not start the back-off.
      */
-    static final Duration HEALTHY_REPLAY = Duration.ofSeconds(60);
+    static final Duration HEALTHY_REPLAY = Duration.ofSeconds(30);
 
     private volatile Instant since;
     private volatile ModeRequest request = ModeRequest.AUTO;

@@ -255,7 +255,7 @@ class ModeMachineTest {
         clock.advance(Duration.ofMillis(1));
         tick(policy, SessionMetrics.builder().replayLag(Duration.ofMillis(800)));
         assertEquals(SessionMode.DISPLAY, machine.mode());
-        assertTrue(machine.lastFailedSwitch().isEmpty(), "a workload change after 60 s of replay is no failed switch");
+        assertTrue(machine.lastFailedSwitch().isEmpty(), "a workload change after 30 s of replay is no failed switch");
     }
 
     @Test
