@@ -71,7 +71,12 @@ final class QemuCommandLine {
             cmd.addAll(List.of("-netdev", "user,id=net0" + (spec.mode() == RecordReplayMode.REPLAY ? ",restrict=on" : "")));
             // virtio-net, not e1000: QEMU 7.2's e1000 arms a timer in post_load that the recording
             // never had, so a replay started from a snapshot diverges (native-hooks/README.md).
-            cmd.addAll(List.of("-device", "virtio-net-pci,netdev=net0"));
+            // guest_announce=off: once the guest's driver has negotiated VIRTIO_NET_F_GUEST_ANNOUNCE, QEMU 7.2's
+            // virtio_net_post_load_device arms an announce timer on the virtual clock when a snapshot is loaded. The
+            // recording never had that timer, so a replayer started from any snapshot taken after the driver came
+            // up fires it, diverges and stalls (docs/architecture.md, "Network and replay from snapshots").
+            // Recorder and replayer must agree on the device's features, so both get it.
+            cmd.addAll(List.of("-device", "virtio-net-pci,netdev=net0,guest_announce=off"));
             if (recordReplay) {
                 // Packets are recorded into the log; a replayer drops live packets and needs no network.
                 cmd.addAll(List.of("-object", "filter-replay,id=net0-replay,netdev=net0"));
