@@ -63,7 +63,10 @@ public final class Manifest {
     private final int chunkSize;
     private final String chunking;
     private final List<ChunkHash> chunks;
-    /** offsets[i] is chunk i's first byte; offsets[chunks.size()] is the image size. Computed once. */
+    /**
+     * Format 2: offsets[i] is chunk i's first byte, offsets[chunks.size()] the image size; computed once. Format 1:
+     * null, the offsets are multiples of chunkSize (no array: an image of 16 GiB in 4 KiB chunks would need 32 MB).
+     */
     private final long[] offsets;
 
     /**
@@ -90,11 +93,7 @@ public final class Manifest {
                     + chunkSize + " make " + expected + " chunks, but the manifest lists " + chunks.size());
         }
         this.chunks = Collections.unmodifiableList(new ArrayList<>(chunks));
-        this.offsets = new long[chunks.size() + 1];
-        for (int i = 0; i < chunks.size(); i++) {
-            offsets[i] = (long) i * chunkSize;
-        }
-        offsets[chunks.size()] = imageSize;
+        this.offsets = null;
     }
 
     /**
@@ -224,6 +223,9 @@ public final class Manifest {
      */
     public int chunkLength(int index) {
         Objects.checkIndex(index, chunks.size());
+        if (offsets == null) {
+            return (int) Math.min(chunkSize, imageSize - (long) index * chunkSize);
+        }
         return (int) (offsets[index + 1] - offsets[index]);
     }
 
@@ -235,7 +237,7 @@ public final class Manifest {
      */
     public long chunkOffset(int index) {
         Objects.checkIndex(index, chunks.size());
-        return offsets[index];
+        return offsets == null ? (long) index * chunkSize : offsets[index];
     }
 
     /**
@@ -248,6 +250,9 @@ public final class Manifest {
         if (offset < 0 || offset >= imageSize) {
             throw ReplayDeskException.invalid("offset " + offset + " is outside image " + imageId + " ("
                     + imageSize + " bytes)");
+        }
+        if (offsets == null) {
+            return (int) (offset / chunkSize);
         }
         // The chunk starting at the greatest offset <= offset; offsets are strictly increasing (lengths >= 1).
         int found = Arrays.binarySearch(offsets, 0, chunks.size(), offset);

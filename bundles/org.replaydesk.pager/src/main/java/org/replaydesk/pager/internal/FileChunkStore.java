@@ -91,7 +91,8 @@ public final class FileChunkStore implements ChunkStore {
         int longest = chunkSize();
         try (InputStream in = Files.newInputStream(image)) {
             size = Files.size(image);
-            byte[] buffer = new byte[2 * longest];
+            // Fixed chunks never need bytes beyond the chunk being cut.
+            byte[] buffer = new byte[chunker == null ? longest : 2 * longest];
             int start = 0;
             int end = 0;
             long read = 0;

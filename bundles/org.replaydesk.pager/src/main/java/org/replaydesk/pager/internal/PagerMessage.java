@@ -28,7 +28,10 @@ sealed interface PagerMessage {
     int MAX_BATCH = 1024;
     /** Longest token, reason or image id, in UTF-8 bytes. */
     int MAX_TEXT = 1024;
-    /** Largest manifest JSON: 2^20 chunks of about 67 bytes each, with room to spare. */
+    /**
+     * Largest manifest JSON: 2^20 chunks of about 67 bytes each (format 1; about 75 with format 2's lengths), with
+     * room to spare.
+     */
     int MAX_MANIFEST = 96 << 20;
 
     /** Client to server, first message: protocol version and the shared token (empty when none is configured). */
