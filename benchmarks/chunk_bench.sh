@@ -6,6 +6,9 @@
 # With --compression it runs org.replaydesk.pager.internal.ChunkCompressionBenchmark on the same images instead: wire
 # bytes of first and repeat joins with chunk compression (pager protocol 2) on and off, and deflate/inflate CPU per MB
 # (printed only; docs/benchmarks.md "## Chunk compression" holds a copy).
+# With --rejoin A B it runs org.replaydesk.pager.internal.RejoinBenchmark on two given images (no QEMU): what a client
+# holding A must fetch for B with fixed 64 KiB chunks and with content-defined chunks, raw and deflated, and chunking
+# speed (printed only; docs/benchmarks.md "## Content-defined chunking" holds a copy).
 #
 # Usage: benchmarks/chunk_bench.sh [--offline] [--guest DIR] [--images A.qcow2 B.qcow2] [--no-write] [-- options]
 #   --offline        pass -o to Maven
@@ -13,7 +16,9 @@
 #   --images A B     use these two images instead of booting the guest
 #   --no-write       print the table only; by default the "## Chunk size" section of docs/benchmarks.md is replaced
 #   --compression    measure chunk compression instead of chunk sizes (never writes docs/benchmarks.md)
-#   options          --sizes 16384,65536,...  (see ChunkBenchmark's class comment)
+#   --rejoin A B     compare fixed and content-defined chunking on images A and B (never writes docs/benchmarks.md)
+#   options          --sizes 16384,65536,...  (see ChunkBenchmark's class comment); with --rejoin:
+#                    --cdc MIN,AVG,MAX (repeatable; default the pager's 8192,32768,131072)
 # Needs a JDK 17+, Maven, qemu-system-x86_64, qemu-img and python3 (scripts/packages.sh installs them).
 set -euo pipefail
 
@@ -25,6 +30,7 @@ IMAGES=()
 WRITE=1
 MAIN=org.replaydesk.pager.internal.ChunkBenchmark
 EXTRA=()
+REJOIN=0
 ORIGINAL_ARGS="$*"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -33,6 +39,8 @@ while [ $# -gt 0 ]; do
         --images) IMAGES=("${2:?--images needs two files}" "${3:?--images needs two files}"); shift 2 ;;
         --no-write) WRITE=0 ;;
         --compression) MAIN=org.replaydesk.pager.internal.ChunkCompressionBenchmark; WRITE=0 ;;
+        --rejoin) IMAGES=("${2:?--rejoin needs two files}" "${3:?--rejoin needs two files}"); shift 2
+                  MAIN=org.replaydesk.pager.internal.RejoinBenchmark; WRITE=0; REJOIN=1 ;;
         --) shift; EXTRA+=("$@"); break ;;
         *) echo "chunk_bench.sh: unknown option $1 (see the comment at the top of $0)" >&2; exit 2 ;;
     esac
@@ -116,6 +124,9 @@ CLASSPATH_FILE="$MODULE/target/bench-classpath.txt"
 "${MVN[@]}" -pl "$MODULE" -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="$MODULE/target/test-classes:$MODULE/target/classes:$(cat "$CLASSPATH_FILE")"
 ARGS=(--work "$WORK/bench" "${IMAGES[@]}")
+if [ "$REJOIN" = 1 ]; then
+    ARGS=("${IMAGES[@]}")
+fi
 if [ "$WRITE" = 1 ]; then
     ARGS+=(--write docs/benchmarks.md --command "benchmarks/chunk_bench.sh${ORIGINAL_ARGS:+ $ORIGINAL_ARGS}")
 fi

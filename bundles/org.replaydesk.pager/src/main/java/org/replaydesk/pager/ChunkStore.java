@@ -47,6 +47,9 @@ public interface ChunkStore {
      */
     Optional<byte[]> chunk(ChunkHash hash);
 
-    /** @return the store's chunk size for new imports */
+    /**
+     * @return the store's chunk size for new imports: with fixed chunks their size, with content-defined chunks
+     *     (format 2 manifests) the longest a chunk may be
+     */
     int chunkSize();
 }

@@ -14,7 +14,8 @@ import org.replaydesk.pager.Manifest;
 import org.replaydesk.pager.RemoteImage;
 
 /**
- * A {@link RemoteImage} over one {@link ChunkConnection}. A read takes the chunks it covers from the cache, waits for
+ * A {@link RemoteImage} over one {@link ChunkConnection}. A read of any byte range takes the chunks it overlaps
+ * (fixed or content-defined, found by the manifest's offsets) from the cache, waits for
  * those already being read ahead, and fetches the rest in GETs of at most the server's batch size. Every received
  * chunk is hashed: a mismatch is asked for once more (a network or memory glitch), and a second mismatch fails the
  * read naming the chunk and server.
@@ -60,9 +61,9 @@ final class CachedRemoteImage implements RemoteImage {
         if (length == 0) {
             return;
         }
-        int chunkSize = manifest.chunkSize();
-        int first = (int) (offset / chunkSize);
-        int last = (int) ((offset + length - 1) / chunkSize);
+        // Chunks may have any length (format 2), so the range maps to chunk indices through the manifest's offsets.
+        int first = manifest.chunkIndexAt(offset);
+        int last = manifest.chunkIndexAt(offset + length - 1);
         List<ChunkHash> hashes = manifest.chunks();
 
         // Chunks of this read held for the copy below, so a cache smaller than the read still works.
@@ -92,7 +93,7 @@ final class CachedRemoteImage implements RemoteImage {
         int written = 0;
         for (int i = first; i <= last; i++) {
             byte[] chunk = held.get(hashes.get(i));
-            long chunkStart = (long) i * chunkSize;
+            long chunkStart = manifest.chunkOffset(i);
             int from = (int) Math.max(0, offset - chunkStart);
             int to = (int) Math.min(chunk.length, offset + length - chunkStart);
             System.arraycopy(chunk, from, buffer, bufferOffset + written, to - from);

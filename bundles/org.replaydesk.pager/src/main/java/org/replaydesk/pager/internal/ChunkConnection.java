@@ -31,9 +31,10 @@ import org.replaydesk.pager.Manifest;
  * the replies complete the request at its head. A reply that does not fit the head request is a protocol error that
  * fails every pending request and closes the connection.
  *
- * <p>The client offers protocol version 2, which lets the server send chunks deflated (COMPRESSED-CHUNK). A server
- * from before version 2 refuses that with a fixed reason ("... this server speaks version 1"); {@link #open} then
- * connects again offering version 1, so new clients keep working with old servers.
+ * <p>The client offers protocol version 3, which lets the server send chunks deflated (COMPRESSED-CHUNK, since 2) and
+ * format 2 manifests (variable chunks, since 3). An older server refuses that with a fixed reason ("... this server
+ * speaks version 1", or "... versions 1 to 2"); {@link #open} then connects again offering the version it names, so
+ * new clients keep working with old servers (which have fixed chunks only).
  */
 final class ChunkConnection implements AutoCloseable {
 
@@ -49,7 +50,7 @@ final class ChunkConnection implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong chunkWireBytes = new java.util.concurrent.atomic.AtomicLong();
     /** The refusal of a server that speaks an older version, as servers word it since version 1. */
     private static final java.util.regex.Pattern OLDER_SERVER = java.util.regex.Pattern.compile(
-            "protocol version \\d+ is not supported; this server speaks version (\\d+)");
+            "protocol version \\d+ is not supported; this server speaks (?:version|versions 1 to) (\\d+)");
 
     /** One request awaiting its replies. */
     private static final class Pending {
@@ -182,6 +183,10 @@ final class ChunkConnection implements AutoCloseable {
         Object reply = await(send(new PagerMessage.ManifestRequest(imageId), null, "the manifest of " + imageId));
         if (reply instanceof PagerMessage.ManifestReply m) {
             Manifest manifest = Manifest.fromJson(m.json());
+            if (manifest.format() != Manifest.FORMAT_FIXED && version < PagerMessage.VERSION_VARIABLE_CHUNKS) {
+                throw ReplayDeskException.failed("chunk server " + server + " sent a format " + manifest.format()
+                        + " manifest of " + imageId + " on a protocol version " + version + " connection", null);
+            }
             if (!manifest.imageId().equals(imageId)) {
                 throw ReplayDeskException.failed("chunk server " + server + " answered the manifest of "
                         + manifest.imageId() + " when asked for " + imageId, null);

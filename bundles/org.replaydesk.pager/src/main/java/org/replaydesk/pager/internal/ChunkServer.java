@@ -309,6 +309,14 @@ public final class ChunkServer implements AutoCloseable {
                     return new PagerMessage.Error(PagerMessage.ErrorCode.NO_SUCH_IMAGE, "no image '" + imageId
                             + "' in the chunk store");
                 }
+                if (manifest.get().format() != Manifest.FORMAT_FIXED
+                        && version < PagerMessage.VERSION_VARIABLE_CHUNKS) {
+                    // An older client would refuse (or worse, misread) a format 2 manifest: say why instead.
+                    return new PagerMessage.Error(PagerMessage.ErrorCode.CLIENT_TOO_OLD, "image " + imageId
+                            + " uses content-defined chunks; this client speaks pager protocol " + version
+                            + ", upgrade it (variable chunks need protocol " + PagerMessage.VERSION_VARIABLE_CHUNKS
+                            + ")");
+                }
                 return new PagerMessage.ManifestReply(manifest.get().toJson());
             } catch (ReplayDeskException e) {
                 return new PagerMessage.Error(e.status() == org.replaydesk.api.Status.INVALID_ARGUMENT

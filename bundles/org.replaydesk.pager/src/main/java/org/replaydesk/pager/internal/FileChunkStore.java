@@ -31,13 +31,27 @@ public final class FileChunkStore implements ChunkStore {
     private final Path chunksDir;
     private final Path manifestsDir;
     private final int chunkSize;
+    /** Null: fixed-size chunks of {@code chunkSize} (format 1 manifests). */
+    private final ContentDefinedChunker chunker;
 
     /**
+     * A store cutting new images into fixed-size chunks (format 1 manifests).
+     *
      * @param dir the store's folder (created when missing)
      * @param chunkSize chunk size for new imports
      */
     public FileChunkStore(Path dir, int chunkSize) {
+        this(dir, chunkSize, null);
+    }
+
+    /**
+     * @param dir the store's folder (created when missing)
+     * @param chunkSize chunk size for new imports when {@code chunker} is null
+     * @param chunker cuts new imports into content-defined chunks (format 2 manifests); null: fixed chunks
+     */
+    public FileChunkStore(Path dir, int chunkSize, ContentDefinedChunker chunker) {
         this.chunkSize = Manifest.checkChunkSize(chunkSize);
+        this.chunker = chunker;
         this.dir = dir;
         this.chunksDir = dir.resolve("chunks");
         this.manifestsDir = dir.resolve("manifests");
@@ -49,51 +63,81 @@ public final class FileChunkStore implements ChunkStore {
         }
     }
 
+    /** @return the fixed chunk size, or with content-defined chunking the longest chunk a new import may have */
     @Override
     public int chunkSize() {
-        return chunkSize;
+        return chunker == null ? chunkSize : chunker.maxSize();
+    }
+
+    /** @return the content-defined chunker of new imports, or null when they get fixed chunks */
+    ContentDefinedChunker chunker() {
+        return chunker;
     }
 
     /**
      * Imports and removals are serialised, so a removal never deletes a chunk that an import running at the same time
      * has just found present and counted on. Reads take no lock: a chunk file is either there, whole, or not.
+     *
+     * <p>The file is streamed through a buffer of two longest chunks: a cut needs a longest chunk's bytes ahead (or
+     * the file's end), and the buffer is refilled whenever fewer remain, so memory stays bounded for any image size.
      */
     @Override
     public synchronized Manifest importImage(String imageId, Path image, ImportProgress progress) {
         Manifest.checkImageId(imageId);
         long size;
         List<ChunkHash> hashes = new ArrayList<>();
+        IntList lengths = new IntList();
         long stored = 0;
+        int longest = chunkSize();
         try (InputStream in = Files.newInputStream(image)) {
             size = Files.size(image);
-            byte[] buffer = new byte[chunkSize];
+            // Fixed chunks never need bytes beyond the chunk being cut.
+            byte[] buffer = new byte[chunker == null ? longest : 2 * longest];
+            int start = 0;
+            int end = 0;
             long read = 0;
-            while (read < size) {
-                int want = (int) Math.min(chunkSize, size - read);
-                int got = in.readNBytes(buffer, 0, want);
-                if (got < want) {
-                    throw ReplayDeskException.failed("image " + image + " shrank while it was being chunked (read "
-                            + (read + got) + " of " + size + " bytes); snapshot images must not change", null);
+            long done = 0;
+            while (true) {
+                if (end - start < longest && read < size) {
+                    System.arraycopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
+                    int want = (int) Math.min(buffer.length - end, size - read);
+                    int got = in.readNBytes(buffer, end, want);
+                    if (got < want) {
+                        throw ReplayDeskException.failed("image " + image + " shrank while it was being chunked "
+                                + "(read " + (read + got) + " of " + size + " bytes); snapshot images must not change",
+                                null);
+                    }
+                    end += got;
+                    read += got;
                 }
-                ChunkHash hash = ChunkHash.of(buffer, 0, got);
+                if (start == end) {
+                    break;
+                }
+                int length = chunker == null ? Math.min(chunkSize, end - start) : chunker.cut(buffer, start, end - start);
+                ChunkHash hash = ChunkHash.of(buffer, start, length);
                 hashes.add(hash);
-                if (writeChunk(hash, buffer, got)) {
-                    stored += got;
+                lengths.add(length);
+                if (writeChunk(hash, buffer, start, length)) {
+                    stored += length;
                 }
-                read += got;
-                progress.progress(read, size, stored);
+                start += length;
+                done += length;
+                progress.progress(done, size, stored);
             }
-            progress.progress(read, size, stored);
+            progress.progress(done, size, stored);
         } catch (NoSuchFileException e) {
             throw ReplayDeskException.notFound("image file " + image + " does not exist");
         } catch (IOException e) {
             throw ReplayDeskException.failed("cannot chunk image " + image + " into " + chunksDir.getParent() + ": "
                     + e, e);
         }
-        Manifest manifest = new Manifest(imageId, size, chunkSize, hashes);
+        Manifest manifest = chunker == null ? new Manifest(imageId, size, chunkSize, hashes)
+                : new Manifest(imageId, size, ContentDefinedChunker.NAME, hashes, lengths.toArray());
         try {
             byte[] json = manifest.toJson().getBytes(StandardCharsets.UTF_8);
-            writeAtomically(manifestsDir.resolve(imageId + ".json"), json, json.length);
+            writeAtomically(manifestsDir.resolve(imageId + ".json"), json, 0, json.length);
         } catch (IOException e) {
             throw ReplayDeskException.failed("cannot write the manifest of " + imageId + " into " + manifestsDir
                     + ": " + e, e);
@@ -101,22 +145,39 @@ public final class FileChunkStore implements ChunkStore {
         return manifest;
     }
 
+    /** A growable int array: an image of 16 GiB has half a million chunks, not worth boxing each length. */
+    private static final class IntList {
+        private int[] values = new int[1024];
+        private int size;
+
+        void add(int value) {
+            if (size == values.length) {
+                values = java.util.Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = value;
+        }
+
+        int[] toArray() {
+            return java.util.Arrays.copyOf(values, size);
+        }
+    }
+
     /** @return whether the chunk was new */
-    private boolean writeChunk(ChunkHash hash, byte[] data, int length) throws IOException {
+    private boolean writeChunk(ChunkHash hash, byte[] data, int offset, int length) throws IOException {
         Path file = chunkFile(hash);
         if (Files.exists(file)) {
             return false;
         }
         Files.createDirectories(file.getParent());
-        writeAtomically(file, data, length);
+        writeAtomically(file, data, offset, length);
         return true;
     }
 
-    private static void writeAtomically(Path target, byte[] data, int length) throws IOException {
+    private static void writeAtomically(Path target, byte[] data, int offset, int length) throws IOException {
         Path tmp = Files.createTempFile(target.getParent(), ".import-", ".tmp");
         try {
             try (var out = Files.newOutputStream(tmp)) {
-                out.write(data, 0, length);
+                out.write(data, offset, length);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -17,9 +17,25 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Most MiB of chunks the cache keeps; least recently used chunks are evicted")
     long cache_size_mb() default 4096;
 
-    @AttributeDefinition(description = "Chunk size in bytes for new images: a power of two from 4096 to 16777216 "
-            + "(see the Chunk size section of docs/benchmarks.md for the choice)")
+    @AttributeDefinition(description = "How new images are cut into chunks: 'content' (content-defined, gear "
+            + "rolling hash: an insertion shifts no later chunk, so a newer snapshot shares far more chunks with an "
+            + "older one; see the Content-defined chunking section of docs/benchmarks.md) or 'fixed' (chunk.size)")
+    String chunking() default "content";
+
+    @AttributeDefinition(description = "Chunk size in bytes for new images when chunking is 'fixed': a power of two "
+            + "from 4096 to 16777216 (see the Chunk size section of docs/benchmarks.md for the choice)")
     int chunk_size() default 65536;
+
+    @AttributeDefinition(description = "Content-defined chunking: shortest chunk in bytes (at least 64, less than "
+            + "chunk.average.size)")
+    int chunk_min_size() default 8192;
+
+    @AttributeDefinition(description = "Content-defined chunking: average chunk size in bytes, a power of two")
+    int chunk_average_size() default 32768;
+
+    @AttributeDefinition(description = "Content-defined chunking: longest chunk in bytes (more than "
+            + "chunk.average.size, at most 16777216)")
+    int chunk_max_size() default 131072;
 
     @AttributeDefinition(description = "Serve the chunk store over TCP")
     boolean server_enabled() default true;

@@ -11,10 +11,15 @@ sealed interface PagerMessage {
 
     /**
      * The newest protocol version: 2 adds {@link CompressedChunk} and the session requests ({@link
-     * SessionSnapshotRequest}, {@link SessionStatusRequest}). A client offers it in {@link Hello}; a server
+     * SessionSnapshotRequest}, {@link SessionStatusRequest}); 3 adds variable chunks: a {@link ManifestReply} may hold
+     * a format 2 manifest (content-defined chunks of their own lengths). A client offers it in {@link Hello}; a server
      * answers with the version both speak ({@link #VERSION_1} for an old client), and refuses versions it does not know.
      */
-    int VERSION = 2;
+    int VERSION = 3;
+    /** The version that added {@link CompressedChunk} and the session requests. */
+    int VERSION_2 = 2;
+    /** The version that added variable chunks (format 2 manifests); older clients get an {@link Error} for them. */
+    int VERSION_VARIABLE_CHUNKS = 3;
     /** The first version: chunks travel as they are. */
     int VERSION_1 = 1;
     /** "RDPG": the first bytes a client sends, so a server can tell a stray connection from a pager client. */
@@ -23,7 +28,10 @@ sealed interface PagerMessage {
     int MAX_BATCH = 1024;
     /** Longest token, reason or image id, in UTF-8 bytes. */
     int MAX_TEXT = 1024;
-    /** Largest manifest JSON: 2^20 chunks of about 67 bytes each, with room to spare. */
+    /**
+     * Largest manifest JSON: 2^20 chunks of about 67 bytes each (format 1; about 75 with format 2's lengths), with
+     * room to spare.
+     */
     int MAX_MANIFEST = 96 << 20;
 
     /** Client to server, first message: protocol version and the shared token (empty when none is configured). */
@@ -77,7 +85,10 @@ sealed interface PagerMessage {
         static final int TYPE = 0x82;
     }
 
-    /** Server to client: a manifest in its JSON form. */
+    /**
+     * Server to client: a manifest in its JSON form; a format 2 manifest only to a client of version 3 or later (an
+     * older one gets {@link Error} {@link ErrorCode#CLIENT_TOO_OLD} instead: it would misread it).
+     */
     record ManifestReply(String json) implements PagerMessage {
         static final int TYPE = 0x83;
     }
@@ -176,6 +187,11 @@ sealed interface PagerMessage {
         static final int NO_SUCH_VM = 5;
         /** The session agent could not do the request now (the VM is not recording, a snapshot runs, ...). */
         static final int SESSION_CONFLICT = 6;
+        /**
+         * The image has content-defined chunks (a format 2 manifest), which the client's protocol version (below 3)
+         * cannot carry; it must be upgraded.
+         */
+        static final int CLIENT_TOO_OLD = 7;
 
         private ErrorCode() {
         }

@@ -77,7 +77,8 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager, Session
             throw ReplayDeskException.invalid("timeout.seconds " + config.timeout_seconds() + " must be positive");
         }
         Path data = Path.of(System.getProperty("karaf.data", "data"), "replaydesk", "pager");
-        store = new FileChunkStore(dir(config.store_dir(), data.resolve("store")), config.chunk_size());
+        store = new FileChunkStore(dir(config.store_dir(), data.resolve("store")), config.chunk_size(),
+                chunker(config));
         cache = new FileChunkCache(dir(config.cache_dir(), data.resolve("cache")), config.cache_size_mb() << 20);
         timeout = Duration.ofSeconds(config.timeout_seconds());
         clientTls = config.client_tls_trust().isBlank() ? null
@@ -95,7 +96,8 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager, Session
         pager = new NettyImagePager(cache, group, token, clientTls, config.read_ahead(),
                 Duration.ofSeconds(config.timeout_seconds()));
         CacheStats stats = cache.stats();
-        LOG.info("Pager: store {}, cache {} ({} chunks, {} of {} MiB), server {}", store, cache.dir(),
+        LOG.info("Pager: store {} ({} chunks), cache {} ({} chunks, {} of {} MiB), server {}", store,
+                store.chunker() != null ? store.chunker() : "fixed " + store.chunkSize(), cache.dir(),
                 stats.chunks(), stats.bytes() >> 20, config.cache_size_mb(),
                 server == null ? "off"
                         : server.address() + (config.chunk_compression() ? "" : " (chunk compression off)"));
@@ -125,6 +127,23 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager, Session
     @Override
     public RemoteSessionAgent connect(InetSocketAddress chunkServer) {
         return new PagerSessionAgent(chunkServer, token, clientTls, group, timeout, System::nanoTime);
+    }
+
+    /**
+     * @return the content-defined chunker the configuration asks for, or null for fixed chunks
+     * @throws ReplayDeskException (INVALID_ARGUMENT) naming the setting that is wrong
+     */
+    static ContentDefinedChunker chunker(PagerConfiguration config) {
+        String chunking = config.chunking() == null ? "" : config.chunking().trim();
+        switch (chunking) {
+            case "content":
+                return new ContentDefinedChunker(config.chunk_min_size(), config.chunk_average_size(),
+                        config.chunk_max_size());
+            case "fixed":
+                return null;
+            default:
+                throw ReplayDeskException.invalid("chunking '" + config.chunking() + "' is not 'content' or 'fixed'");
+        }
     }
 
     private ChunkServer startServer(PagerConfiguration config, String token) {

@@ -113,4 +113,89 @@ class FileChunkStoreTest {
         Manifest m = new FileChunkStore(tmp.resolve("store"), 4096).importImage("e", file, (a, b, c) -> { });
         assertEquals(0, m.chunks().size());
     }
+
+    /** Small sizes so a few MB hold hundreds of chunks and the import buffer (2 * max) is refilled often. */
+    static final ContentDefinedChunker SMALL = new ContentDefinedChunker(1024, 4096, 16384);
+
+    @Test
+    void contentDefinedImportStreamsToTheSameCutsAsTheWholeArrayAndReassembles() throws Exception {
+        byte[] data = image(3_000_001, 4);
+        Path file = tmp.resolve("img");
+        Files.write(file, data);
+        FileChunkStore store = new FileChunkStore(tmp.resolve("store"), 4096, SMALL);
+        assertEquals(16384, store.chunkSize());
+        List<long[]> progress = new ArrayList<>();
+        Manifest m = store.importImage("cdc-1", file, (read, total, stored) -> progress.add(new long[] {read, total,
+                stored}));
+
+        assertEquals(Manifest.FORMAT_VARIABLE, m.format());
+        assertEquals(ContentDefinedChunker.NAME, m.chunking());
+        List<Integer> expected = ContentDefinedChunkerTest.lengths(SMALL, data);
+        assertEquals(expected.size(), m.chunks().size());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < m.chunks().size(); i++) {
+            assertEquals(expected.get(i), m.chunkLength(i), "chunk " + i);
+            out.write(store.chunk(m.chunks().get(i)).orElseThrow());
+        }
+        assertArrayEquals(data, out.toByteArray());
+        assertEquals(m, store.manifest("cdc-1").orElseThrow());
+        // Progress after every chunk, ending at the whole file; the zero run is stored once per distinct chunk.
+        assertEquals(m.chunks().size() + 1, progress.size());
+        long[] end = progress.get(progress.size() - 1);
+        assertEquals(data.length, end[0]);
+        assertEquals(data.length, end[1]);
+        long distinctBytes = m.distinctChunks().stream().mapToLong(h -> store.chunk(h).orElseThrow().length).sum();
+        assertEquals(distinctBytes, end[2]);
+        assertTrue(distinctBytes < data.length - 500_000, "the zero run is stored once: " + distinctBytes);
+    }
+
+    @Test
+    void aSecondSimilarImageStoresOnlyTheChunksAroundItsEdits() throws Exception {
+        byte[] data = image(2_000_000, 5);
+        Path file = tmp.resolve("img");
+        Files.write(file, data);
+        FileChunkStore store = new FileChunkStore(tmp.resolve("store"), 4096, SMALL);
+        store.importImage("a", file, ImportProgress.NONE);
+
+        // B: 4100 bytes inserted at 300 000 (a zero page becoming a page with its header, say) and 17 bytes deleted at
+        // 1 500 000; fixed chunks would all change after the first edit.
+        byte[] page = ContentDefinedChunkerTest.random(4100, 77);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(data, 0, 300_000);
+        b.write(page);
+        b.write(data, 300_000, 1_200_000);
+        b.write(data, 1_500_017, data.length - 1_500_017);
+        Files.write(file, b.toByteArray());
+        List<Long> stored = new ArrayList<>();
+        Manifest second = store.importImage("b", file, (read, total, s) -> stored.add(s));
+        long newBytes = stored.get(stored.size() - 1);
+        // The insertion plus at most a few chunks (max 16 KiB each) around each edit.
+        assertTrue(newBytes >= 4100 && newBytes <= 4100 + 6 * 16384, "new bytes " + newBytes);
+
+        FileChunkStore fixed = new FileChunkStore(tmp.resolve("fixed"), 4096);
+        Files.write(file, data);
+        fixed.importImage("a", file, ImportProgress.NONE);
+        Files.write(file, b.toByteArray());
+        List<Long> fixedStored = new ArrayList<>();
+        fixed.importImage("b", file, (read, total, s) -> fixedStored.add(s));
+        assertTrue(fixedStored.get(fixedStored.size() - 1) > 1_000_000, "fixed chunks all shift after the insertion");
+        assertEquals(b.size(), second.imageSize());
+    }
+
+    @Test
+    void aFormat1ManifestWrittenBeforeStillReadsInAContentDefinedStore() throws Exception {
+        byte[] data = image(50_000, 6);
+        Path file = tmp.resolve("img");
+        Files.write(file, data);
+        Manifest old = new FileChunkStore(tmp.resolve("store"), 4096).importImage("old", file, ImportProgress.NONE);
+        FileChunkStore upgraded = new FileChunkStore(tmp.resolve("store"), 4096, SMALL);
+        assertEquals(old, upgraded.manifest("old").orElseThrow());
+        assertEquals(Manifest.FORMAT_FIXED, upgraded.manifest("old").orElseThrow().format());
+        Manifest fresh = upgraded.importImage("new", file, ImportProgress.NONE);
+        assertEquals(Manifest.FORMAT_VARIABLE, fresh.format());
+        assertTrue(upgraded.removeImage("old"));
+        for (ChunkHash h : fresh.chunks()) {
+            assertTrue(upgraded.chunk(h).isPresent());
+        }
+    }
 }

@@ -86,6 +86,13 @@ class PagerCodecTest {
                     0x00, 0x02,             // version 2: COMPRESSED-CHUNK welcome
                     0x00, 0x06,             // token length 6
                     's', '3', 'c', 'r', 'e', 't'), true),
+            new Golden(new PagerMessage.Hello(PagerMessage.VERSION, "s3cret"), bytes(
+                    0x01,                   // type HELLO
+                    0x00, 0x00, 0x00, 0x0e, // payload length 14
+                    0x52, 0x44, 0x50, 0x47, // magic "RDPG"
+                    0x00, 0x03,             // version 3: variable chunks (format 2 manifests) welcome
+                    0x00, 0x06,             // token length 6
+                    's', '3', 'c', 'r', 'e', 't'), true),
             new Golden(new PagerMessage.ManifestRequest("vm1-s2"), bytes(
                     0x02,                   // type MANIFEST-REQUEST
                     0x00, 0x00, 0x00, 0x08, // payload length 8
@@ -106,6 +113,11 @@ class PagerCodecTest {
                     0x81,                   // type WELCOME
                     0x00, 0x00, 0x00, 0x04, // payload length 4
                     0x00, 0x02,             // version 2
+                    0x01, 0x00), false),    // max batch 256
+            new Golden(new PagerMessage.Welcome(3, 256), bytes(
+                    0x81,                   // type WELCOME
+                    0x00, 0x00, 0x00, 0x04, // payload length 4
+                    0x00, 0x03,             // version 3
                     0x01, 0x00), false),    // max batch 256
             new Golden(new PagerMessage.Refused("wrong token"), bytes(
                     0x82,                   // type REFUSED
@@ -131,6 +143,12 @@ class PagerCodecTest {
                     0x00, 0x01,             // code 1 = NO_SUCH_IMAGE
                     0x00, 0x08,             // message length 8
                     'n', 'o', ' ', 'i', 'm', 'a', 'g', 'e'), false),
+            new Golden(new PagerMessage.Error(PagerMessage.ErrorCode.CLIENT_TOO_OLD, "upgrade"), bytes(
+                    0x86,                   // type ERROR
+                    0x00, 0x00, 0x00, 0x0b, // payload length 11
+                    0x00, 0x07,             // code 7 = CLIENT_TOO_OLD (a format 2 manifest for a client below 3)
+                    0x00, 0x07,             // message length 7
+                    'u', 'p', 'g', 'r', 'a', 'd', 'e'), false),
             new Golden(new PagerMessage.CompressedChunk(H2, A64, A64_DEFLATED), concat(bytes(
                     0x87,                   // type COMPRESSED-CHUNK
                     0x00, 0x00, 0x00, 0x2a), // payload length 42 = 32 + 4 + 6

@@ -30,6 +30,7 @@ import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.Status;
 import org.replaydesk.pager.ChunkHash;
 import org.replaydesk.pager.ImportProgress;
+import org.replaydesk.pager.Manifest;
 import org.replaydesk.pager.RemoteImage;
 
 /**
@@ -195,24 +196,126 @@ class PagerCompressionLoopbackTest {
     }
 
     @Test
-    void aNewClientAndServerSpeakVersion2EvenWithCompressionOff() {
+    void aNewClientAndServerSpeakTheNewestVersionEvenWithCompressionOff() {
         InetSocketAddress address = serve(PagerMessage.VERSION, false, "");
         try (ChunkConnection connection = ChunkConnection.open(address, "", null, group, Duration.ofSeconds(10))) {
-            assertEquals(2, connection.version());
+            assertEquals(3, connection.version());
             connection.get(List.copyOf(hashes().subList(0, 5)));
         }
         assertEquals(0, server.chunksCompressed());
     }
 
     @Test
-    void unknownVersionsAreRefusedWithoutFallback() {
+    void unknownVersionsAreRefusedWithoutFallback() throws Exception {
+        // The server never downgrades: it refuses, naming what it speaks (a newer client then offers that).
         InetSocketAddress address = serve(PagerMessage.VERSION, true, "");
-        for (int version : new int[] {0, 3, 65535}) {
-            ReplayDeskException e = assertThrows(ReplayDeskException.class,
-                    () -> new ChunkConnection(address, "", null, group, Duration.ofSeconds(10), version));
-            assertEquals(Status.UNAVAILABLE, e.status());
-            assertEquals("chunk server " + address + " refused the connection: protocol version " + version
-                    + " is not supported; this server speaks versions 1 to 2", e.getMessage());
+        for (int version : new int[] {0, 4, 65535}) {
+            byte[] reply;
+            try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(frame(new PagerMessage.Hello(version, "")));
+                reply = s.getInputStream().readAllBytes();
+            }
+            io.netty.channel.embedded.EmbeddedChannel decoder = new io.netty.channel.embedded.EmbeddedChannel(
+                    PagerFrameDecoder.forClient());
+            decoder.writeInbound(Unpooled.wrappedBuffer(reply));
+            assertEquals(new PagerMessage.Refused("protocol version " + version + " is not supported; this server "
+                    + "speaks versions 1 to 3"), decoder.readInbound());
+        }
+        // A version below 1 is no older server's: the client reports the refusal instead of retrying.
+        ReplayDeskException e = assertThrows(ReplayDeskException.class,
+                () -> new ChunkConnection(address, "", null, group, Duration.ofSeconds(10), 0));
+        assertEquals(Status.UNAVAILABLE, e.status());
+        assertEquals("chunk server " + address + " refused the connection: protocol version 0 is not supported; "
+                + "this server speaks versions 1 to 3", e.getMessage());
+    }
+
+    @Test
+    void aNewClientFallsBackToVersion2WithAVersion2ServerAndStillGetsCompressedChunks() {
+        InetSocketAddress address = serve(PagerMessage.VERSION_2, true, "");
+        try (ChunkConnection connection = ChunkConnection.open(address, "", null, group, Duration.ofSeconds(10))) {
+            assertEquals(2, connection.version());
+        }
+        try (RemoteImage remote = pager("").open(address, "vm1-s1")) {
+            assertArrayEquals(image, readAll(remote));
+        }
+        assertEquals(COMPRESSIBLE, server.chunksCompressed());
+    }
+
+    @Test
+    void aVersion2ServerRefusesVersion3InTheWordingNewClientsFallBackOn() throws Exception {
+        InetSocketAddress address = serve(PagerMessage.VERSION_2, true, "");
+        byte[] reply;
+        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(frame(new PagerMessage.Hello(3, "")));
+            reply = s.getInputStream().readAllBytes();
+        }
+        io.netty.channel.embedded.EmbeddedChannel decoder = new io.netty.channel.embedded.EmbeddedChannel(
+                PagerFrameDecoder.forClient());
+        decoder.writeInbound(Unpooled.wrappedBuffer(reply));
+        assertEquals(new PagerMessage.Refused("protocol version 3 is not supported; this server speaks versions 1 to 2"),
+                decoder.readInbound());
+    }
+
+    /** Imports {@link #image} again with content-defined chunks, into the same store folder the server reads. */
+    private Manifest importContentDefined() {
+        FileChunkStore cdc = new FileChunkStore(tmp.resolve("store"), CHUNK, new ContentDefinedChunker(1024, 4096,
+                16384));
+        return cdc.importImage("vm1-cdc", tmp.resolve("img"), ImportProgress.NONE);
+    }
+
+    @Test
+    void variableChunksTravelCompressedToANewClientAndArriveIdentical() {
+        Manifest m = importContentDefined();
+        assertEquals(Manifest.FORMAT_VARIABLE, m.format());
+        InetSocketAddress address = serve(PagerMessage.VERSION, true, "");
+        try (RemoteImage remote = pager("").open(address, "vm1-cdc")) {
+            assertEquals(m, remote.manifest());
+            assertArrayEquals(image, readAll(remote));
+            assertTrue(remote.wireBytesFetched() < image.length, "compressed: " + remote.wireBytesFetched());
+        }
+        assertTrue(server.chunksCompressed() > 0);
+    }
+
+    @Test
+    void aVersion2ClientIsToldToUpgradeInsteadOfGettingAVariableChunkManifest() {
+        importContentDefined();
+        InetSocketAddress address = serve(PagerMessage.VERSION, true, "");
+        for (int old : new int[] {1, 2}) {
+            try (ChunkConnection connection = new ChunkConnection(address, "", null, group, Duration.ofSeconds(10),
+                    old)) {
+                ReplayDeskException e = assertThrows(ReplayDeskException.class,
+                        () -> connection.manifest("vm1-cdc"));
+                assertEquals("chunk server " + address + ": image vm1-cdc uses content-defined chunks; this client "
+                        + "speaks pager protocol " + old + ", upgrade it (variable chunks need protocol 3)",
+                        e.getMessage());
+                // Fixed-chunk images still work on the same connection.
+                assertEquals(hashes(), connection.manifest("vm1-s1").chunks());
+            }
+        }
+        // What an old client sees on the wire: an ERROR frame with the new code, which it reports as a failure.
+        try (ChunkConnection connection = new ChunkConnection(address, "", null, group, Duration.ofSeconds(10), 2)) {
+            assertEquals(new PagerMessage.Error(PagerMessage.ErrorCode.CLIENT_TOO_OLD, "image vm1-cdc uses "
+                    + "content-defined chunks; this client speaks pager protocol 2, upgrade it (variable chunks need "
+                    + "protocol 3)"), connection.await(connection.sendForTest(new PagerMessage.ManifestRequest("vm1-cdc"))));
+        }
+    }
+
+    @Test
+    void aVariableChunkManifestOnAVersion2ConnectionIsRefusedByTheClient() throws Exception {
+        String json = new Manifest("x", 3, "gear-v1", List.of(ChunkHash.of(new byte[3])), new int[] {3}).toJson();
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = scripted(fake, frame(new PagerMessage.Welcome(2, 256)),
+                    frame(new PagerMessage.ManifestReply(json)));
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), fake.getLocalPort());
+            try (ChunkConnection connection = new ChunkConnection(address, "", null, group, Duration.ofSeconds(10),
+                    2)) {
+                ReplayDeskException e = assertThrows(ReplayDeskException.class, () -> connection.manifest("x"));
+                assertEquals("chunk server " + address + " sent a format 2 manifest of x on a protocol version 2 "
+                        + "connection", e.getMessage());
+            }
+            t.join(5000);
         }
     }
 

@@ -116,6 +116,51 @@ class PagerServiceTest {
                 assertThrows(ReplayDeskException.class, () -> new PagerService(config(trust))).getMessage());
     }
 
+    @Test
+    void chunkingIsContentDefinedByDefaultAndFixedOnRequest() throws Exception {
+        Files.write(tmp.resolve("img"), FileChunkStoreTest.image(300_000, 8));
+        PagerService content = new PagerService(config(base()));
+        try {
+            org.replaydesk.pager.Manifest m = content.importImage("c", tmp.resolve("img"), ImportProgress.NONE);
+            assertEquals(org.replaydesk.pager.Manifest.FORMAT_VARIABLE, m.format());
+            assertEquals(131072, content.chunkSize(), "the longest chunk a content-defined import may cut");
+        } finally {
+            content.deactivate();
+        }
+        Map<String, Object> v = base();
+        v.put("chunking", "fixed");
+        PagerService fixed = new PagerService(config(v));
+        try {
+            org.replaydesk.pager.Manifest m = fixed.importImage("f", tmp.resolve("img"), ImportProgress.NONE);
+            assertEquals(org.replaydesk.pager.Manifest.FORMAT_FIXED, m.format());
+            assertEquals(4096, m.chunkSize());
+        } finally {
+            fixed.deactivate();
+        }
+    }
+
+    @Test
+    void badChunkingSettingsFailActivationNamingTheSetting() {
+        Object[][] cases = {
+            {"chunking", "rabin", "chunking 'rabin' is not 'content' or 'fixed'"},
+            {"chunk_min_size", 10, "chunk.min.size 10 must be at least 64"},
+            {"chunk_min_size", 32768, "chunk.average.size 32768 must be a power of two greater than chunk.min.size "
+                    + "32768"},
+            {"chunk_average_size", 40000, "chunk.average.size 40000 must be a power of two greater than "
+                    + "chunk.min.size 8192"},
+            {"chunk_max_size", 32768, "chunk.max.size 32768 must be greater than chunk.average.size 32768 and at "
+                    + "most 16777216"},
+            {"chunk_max_size", 1 << 25, "chunk.max.size 33554432 must be greater than chunk.average.size 32768 and "
+                    + "at most 16777216"},
+        };
+        for (Object[] c : cases) {
+            Map<String, Object> v = base();
+            v.put((String) c[0], c[1]);
+            assertEquals(c[2], assertThrows(ReplayDeskException.class, () -> new PagerService(config(v)))
+                    .getMessage(), c[0] + " = " + c[1]);
+        }
+    }
+
     private void keytool(String... args) throws Exception {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         List<String> cmd = new java.util.ArrayList<>(List.of(keytool.toString()));

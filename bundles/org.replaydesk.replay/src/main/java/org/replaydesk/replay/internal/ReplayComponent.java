@@ -215,7 +215,7 @@ public class ReplayComponent implements ReplayService {
         RemoteImage image = pager.open(chunks, imageId);
         s.images.add(image);
         String name = imageId + "." + extension;
-        s.rdfuse.declareImage(name, image.manifest().imageSize(), image.manifest().chunkSize());
+        s.rdfuse.declareImage(name, image.manifest().imageSize(), ImageFeeder.blockSize(image.manifest()));
         s.feeders.add(new ImageFeeder(s.rdfuse, name, image, settings.imageThreads()));
         return s.rdfuse.mountPoint().resolve(name);
     }

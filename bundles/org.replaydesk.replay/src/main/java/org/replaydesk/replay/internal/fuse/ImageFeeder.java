@@ -20,11 +20,22 @@ import org.slf4j.LoggerFactory;
  * if it cannot be had (the reader waiting for it gets EIO instead of hanging). The work runs on a small pool of its
  * own, never on rdfuse's reader thread, which must stay free to match replies.
  *
- * <p>The constructor declares the image ({@code IMAGE NAME SIZE CHUNK_SIZE} from the manifest) unless it is declared
- * already, in which case its size and chunk size must match the manifest. The RemoteImage stays the caller's: close()
- * stops the feeding, it does not close the image.
+ * <p>rdfuse's chunks are fixed-size blocks ({@link #blockSize}), independent of the pager's chunks: a format 1 image
+ * keeps its chunk size (one block is one pager chunk), a format 2 image (content-defined chunks of varying lengths,
+ * which rdfuse's protocol cannot describe) gets {@link #VARIABLE_CHUNKS_BLOCK_SIZE}; block i is read as the byte
+ * range {@code [i * blockSize, ...)} of the image, which the pager serves from whatever chunks overlap it.
+ *
+ * <p>The constructor declares the image ({@code IMAGE NAME SIZE BLOCK_SIZE}) unless it is declared already, in which
+ * case its size and block size must match. The RemoteImage stays the caller's: close() stops the feeding, it does not
+ * close the image.
  */
 public final class ImageFeeder implements AutoCloseable {
+
+    /**
+     * rdfuse block size of images with content-defined chunks: 64 KiB, twice their average chunk by default, so a
+     * block costs a few chunk lookups and QEMU's reads (up to 64 KiB) rarely span two blocks.
+     */
+    public static final int VARIABLE_CHUNKS_BLOCK_SIZE = 65536;
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageFeeder.class);
 
@@ -66,7 +77,23 @@ public final class ImageFeeder implements AutoCloseable {
         }
     }
 
+    /**
+     * @param manifest a pager image
+     * @return the block size rdfuse serves it in: its chunk size for fixed chunks, else {@link
+     *     #VARIABLE_CHUNKS_BLOCK_SIZE}
+     */
+    public static int blockSize(Manifest manifest) {
+        return manifest.format() == Manifest.FORMAT_FIXED ? manifest.chunkSize() : VARIABLE_CHUNKS_BLOCK_SIZE;
+    }
+
+    /** @return blocks of {@link #blockSize} in the image */
+    private long blocks() {
+        long block = blockSize(manifest);
+        return (manifest.imageSize() + block - 1) / block;
+    }
+
     private void declareOrCheck() {
+        int blockSize = blockSize(manifest);
         ImageStat existing;
         try {
             existing = rdfuse.statImage(name);
@@ -74,13 +101,13 @@ public final class ImageFeeder implements AutoCloseable {
             if (!e.getMessage().contains("ERR no such file")) {
                 throw e;
             }
-            rdfuse.declareImage(name, manifest.imageSize(), manifest.chunkSize());
+            rdfuse.declareImage(name, manifest.imageSize(), blockSize);
             return;
         }
-        if (existing.imageSize() != manifest.imageSize() || existing.chunkSize() != manifest.chunkSize()) {
+        if (existing.imageSize() != manifest.imageSize() || existing.chunkSize() != blockSize) {
             throw ReplayDeskException.conflict("rdfuse image " + name + " is declared with size "
                     + existing.imageSize() + " and chunk size " + existing.chunkSize() + ", but image "
-                    + manifest.imageId() + " has " + manifest.imageSize() + " and " + manifest.chunkSize());
+                    + manifest.imageId() + " needs " + manifest.imageSize() + " and " + blockSize);
         }
     }
 
@@ -100,14 +127,16 @@ public final class ImageFeeder implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (index < 0 || index >= manifest.chunks().size()) {
-            answerError(index, "chunk " + index + " is outside image " + manifest.imageId() + " ("
-                    + manifest.chunks().size() + " chunks)");
+        long blocks = blocks();
+        if (index < 0 || index >= blocks) {
+            answerError(index, "chunk " + index + " is outside image " + manifest.imageId() + " (" + blocks
+                    + " blocks of " + blockSize(manifest) + " bytes)");
             return;
         }
         byte[] bytes;
         try {
-            bytes = image.read((long) index * manifest.chunkSize(), manifest.chunkLength(index));
+            long offset = (long) index * blockSize(manifest);
+            bytes = image.read(offset, (int) Math.min(blockSize(manifest), manifest.imageSize() - offset));
         } catch (RuntimeException e) {
             LOG.warn("image {}: chunk {} cannot be fetched: {}", name, index, e.getMessage());
             answerError(index, e.getMessage() == null ? e.toString() : e.getMessage());

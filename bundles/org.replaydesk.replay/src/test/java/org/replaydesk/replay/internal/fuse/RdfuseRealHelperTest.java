@@ -45,6 +45,7 @@ import org.replaydesk.pager.Manifest;
 import org.replaydesk.pager.RemoteImage;
 import org.replaydesk.pager.internal.ChunkServer;
 import org.replaydesk.pager.internal.FileChunkCache;
+import org.replaydesk.pager.internal.ContentDefinedChunker;
 import org.replaydesk.pager.internal.FileChunkStore;
 import org.replaydesk.pager.internal.NettyImagePager;
 import org.replaydesk.recordlog.Heartbeat;
@@ -199,7 +200,12 @@ class RdfuseRealHelperTest {
         final Manifest manifest;
 
         Pager(byte[] image, int badChunk) throws IOException {
-            FileChunkStore store = new FileChunkStore(tmp.resolve("store"), CHUNK);
+            this(image, badChunk, null);
+        }
+
+        /** @param chunker content-defined chunks (format 2 manifest); null: fixed chunks of CHUNK */
+        Pager(byte[] image, int badChunk, ContentDefinedChunker chunker) throws IOException {
+            FileChunkStore store = new FileChunkStore(tmp.resolve("store"), CHUNK, chunker);
             Files.write(tmp.resolve("source.img"), image);
             manifest = store.importImage("vm1-s1", tmp.resolve("source.img"), ImportProgress.NONE);
             ChunkStore served = badChunk < 0 ? store : damaging(store, manifest.chunks().get(badChunk));
@@ -289,6 +295,33 @@ class RdfuseRealHelperTest {
             assertEquals(CHUNKS, rd.statImage("disk.qcow2").present());
             assertEquals(CHUNKS, pager.server.chunksServed());
             // The spool holds the pristine chunks.
+            assertArrayEquals(image, Files.readAllBytes(tmp.resolve("spool").resolve("disk.qcow2.img")));
+        }
+    }
+
+    @Test
+    void aContentDefinedImageIsServedInFixedBlocksAndReadsByteIdentical() throws Exception {
+        byte[] image = image();
+        try (Pager pager = new Pager(image, -1, new ContentDefinedChunker(8192, 32768, 131072));
+                ImageFeeder feeder = new ImageFeeder(rd, "disk.qcow2", pager.remote, 2)) {
+            assertEquals(Manifest.FORMAT_VARIABLE, pager.manifest.format());
+            int chunks = pager.manifest.chunks().size();
+            long blocks = (image.length + 65535) / 65536;
+            Path file = tmp.resolve("mnt").resolve("disk.qcow2");
+            assertEquals(image.length, Files.size(file));
+            ImageStat declared = rd.statImage("disk.qcow2");
+            assertEquals(65536, declared.chunkSize(), "rdfuse blocks are 64 KiB, not the pager's chunks");
+            assertEquals(blocks, declared.chunks());
+            // 100 bytes in the middle: a block or two (kernel readahead), a handful of pager chunks, not the image.
+            long at = image.length / 2;
+            assertArrayEquals(Arrays.copyOfRange(image, (int) at, (int) at + 100), read(file, at, 100));
+            awaitCount(1, feeder::chunksServed);
+            assertTrue(pager.remote.chunksFetched() >= 1 && pager.remote.chunksFetched() < chunks / 2,
+                    pager.remote.chunksFetched() + " of " + chunks + " chunks fetched");
+            // The whole file, byte-identical; every pager chunk fetched once although blocks straddle chunks.
+            assertArrayEquals(image, Files.readAllBytes(file));
+            awaitCount(blocks, feeder::chunksServed);
+            assertEquals(chunks, pager.remote.chunksFetched());
             assertArrayEquals(image, Files.readAllBytes(tmp.resolve("spool").resolve("disk.qcow2.img")));
         }
     }
