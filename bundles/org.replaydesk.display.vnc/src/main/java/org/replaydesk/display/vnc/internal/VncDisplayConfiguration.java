@@ -66,6 +66,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "While a display shows another source than its VM (replay mode), ask the VM's "
             + "VNC server for incremental updates this often per second, so the VM's framebuffer damage keeps being "
             + "measured (DisplayService.interaction) and switching back is immediate; 0: stop asking (no damage "
-            + "measured, switching back waits for a full frame)")
-    int damage_probe_fps() default 5;
+            + "measured, switching back waits for a full frame). 2 keeps relay plus QEMU under 5% of a core on a "
+            + "full-screen animation (5: about 7%)")
+    // 2, not 5: measured relay + QEMU cost 4.2% of a core at 2 fps and 7.4% at 5 (docs/benchmarks.md, "Damage probe
+    // cost"); switching back stays at 2-4 ms.
+    int damage_probe_fps() default 2;
 }
