@@ -166,8 +166,11 @@ public class ReplayIT extends ReplayDeskTestSupport {
             report("rejoin, newer snapshot: %d chunk bytes = %.1f%% of the first join's %d", newer,
                     100.0 * newer / firstChunks, firstChunks);
             sameScreenAtBreak("newer-snapshot");
-            // No bound on 'newer': a snapshot after workload switches shares few 64 KiB chunks with the first, because
-            // QEMU's RAM stream shifts whenever a page turns from zero to data (docs/benchmarks.md, repeat joins).
+            // QEMU's RAM stream shifts whenever a page turns from zero to data, so with fixed 64 KiB chunks a snapshot
+            // after workload switches shared almost nothing with the first (80 of 90 MB moved again). Content-defined
+            // chunks find the unchanged pages again: 23% of the first join's bytes here (2026-12-06).
+            assertTrue("a rejoin from a newer snapshot fetched " + newer + " bytes, the first join " + firstChunks,
+                    newer < firstChunks * 2 / 5);
 
             // Garbage in the log stream stops the client with a clear error; the recorder runs on.
             proxy.inject(FaultProxy.Fault.GARBAGE);
@@ -177,7 +180,9 @@ public class ReplayIT extends ReplayDeskTestSupport {
             report("garbage: %s", reason);
             assertTrue(reason, reason.contains("record log stream failed"));
             assertEquals("the recorder keeps running", org.replaydesk.api.hypervisor.VmState.RUNNING, state(REC));
-            assertFalse("the failed replayer is gone", hypervisor().find(VmName.of(REPLAYER)).isPresent());
+            // FAILED is reported at once; the replayer is stopped and deleted right after (ReplayComponent.release).
+            await("the failed replayer to be gone", Duration.ofSeconds(30),
+                    () -> hypervisor().find(VmName.of(REPLAYER)).isEmpty());
             String status = execute("desk:replay-status " + REC);
             assertTrue(status, status.contains("FAILED") && status.contains("reason"));
 
