@@ -18,6 +18,8 @@ its own ports, through SSH (a key added to etc/keys.properties: an ssh call cost
 starts a JVM, which would load the 2-core machine every 2 s).
 
 Usage: benchmarks/sequence_bench.sh [--phase-seconds 120] [--phases anim,idle,video,net,type,anim] [--no-write]
+A phase may carry its own length: --phases anim:300,idle:100,video:300,net:60,type:60,anim:300 (the paper's
+sequence experiment ran 5-minute video and game phases and 100 s of idle).
 """
 import argparse, datetime, json, math, os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time, zlib
 
@@ -477,9 +479,10 @@ def run(args, work, cleanup):
             start = time.time() - t0
             if i > 0 or phase != args.phases[0]:
                 karaf.ssh(f"desk:vm-workload {VM} {phase}")
-            log(f"phase {i + 1}/{len(args.phases)}: {phase} ({args.phase_seconds} s)")
+            seconds = args.phase_lengths[i]
+            log(f"phase {i + 1}/{len(args.phases)}: {phase} ({seconds} s)")
             typing.set() if phase == "type" else typing.clear()
-            end = start + args.phase_seconds
+            end = start + seconds
             sample(phase)
             while time.time() - t0 < end:
                 time.sleep(max(0.0, min(args.sample_seconds - (time.time() - t0 - samples[-1]["t"]),
@@ -713,6 +716,24 @@ def write_csv(rows, path):
             f.write(",".join(str(r[c]) for c in cols) + "\n")
 
 
+def parse_phases(text, default_seconds):
+    """'anim,idle:100' -> (['anim', 'idle'], [default_seconds, 100]); a bad entry exits with a message naming it."""
+    names, lengths = [], []
+    for entry in text.split(","):
+        name, _, seconds = entry.strip().partition(":")
+        if not re.fullmatch(r"[a-z]+", name) or (seconds and not re.fullmatch(r"[1-9][0-9]*", seconds)):
+            sys.exit(f"--phases: '{entry}' is not WORKLOAD or WORKLOAD:SECONDS (e.g. anim:300)")
+        names.append(name)
+        lengths.append(int(seconds) if seconds else default_seconds)
+    return names, lengths
+
+
+def phase_lengths_text(args):
+    if len(set(args.phase_lengths)) == 1:
+        return f"{args.phase_lengths[0]} s per phase"
+    return "phases of " + ", ".join(f"{n} {s} s" for n, s in zip(args.phases, args.phase_lengths))
+
+
 def report(args, result, rows, per_phase, join, started):
     checks, (total_d, total_r, total_a) = targets(per_phase)
     policy = "paper" if result["policy_installed"] else None
@@ -721,7 +742,7 @@ def report(args, result, rows, per_phase, join, started):
     installed = "; ".join(l.strip() for l in result["policies"].splitlines()[1:] if l.strip())
     lines = [START_MARK,
              f"Measured {started:%Y-%m-%d %H:%M} UTC on this machine (2 cores, shared), QEMU 7.2 TCG "
-             f"`-icount shift=auto`, one recording demo VM (256 MiB, `--network`), {args.phase_seconds} s per phase, "
+             f"`-icount shift=auto`, one recording demo VM (256 MiB, `--network`), {phase_lengths_text(args)}, "
              f"samples every {args.sample_seconds:g} s; load average (1/5/15 min) at the start "
              f"{'/'.join(result['load_start'])}, at the end {'/'.join(result['load_end'])}, 1-minute load over the "
              f"samples {mean_load:.1f} on average (max {max_load:.1f}).",
@@ -797,7 +818,8 @@ def main():
     if args.self_test:
         self_test()
         return 0
-    args.phases = args.phases.split(",")
+    args.phases_arg = args.phases
+    args.phases, args.phase_lengths = parse_phases(args.phases, args.phase_seconds)
     work = os.path.join(REPO, "target", "sequence-bench")
     saved = os.path.join(REPO, "target", "sequence-bench.json")
     if args.report_only:
@@ -805,6 +827,8 @@ def main():
             result = json.load(f)
         started = datetime.datetime.fromisoformat(result["started"])
         args.phase_seconds = result["phase_seconds"]
+        args.phases_arg = result.get("phases_arg", DEFAULT_PHASES)
+        args.phases, args.phase_lengths = parse_phases(args.phases_arg, args.phase_seconds)
         args.sample_seconds = result["sample_seconds"]
         args.policy = result["policy"]
     else:
@@ -829,7 +853,7 @@ def main():
             log("stopping everything this run started")
             cleanup.run()
         result.update(started=started.isoformat(), phase_seconds=args.phase_seconds,
-                      sample_seconds=args.sample_seconds, policy=args.policy, phases_arg=",".join(args.phases))
+                      sample_seconds=args.sample_seconds, policy=args.policy, phases_arg=args.phases_arg)
         with open(saved, "w") as f:
             json.dump(result, f)
     rows, per_phase, join = analyse(result)

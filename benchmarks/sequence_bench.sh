@@ -7,8 +7,10 @@
 #
 #   benchmarks/sequence_bench.sh                                 full run (6 phases of 120 s: about 14 minutes)
 #   benchmarks/sequence_bench.sh --phase-seconds 45 --no-write   quick check (about 6 minutes)
+#   benchmarks/sequence_bench.sh --phases anim:300,idle:100,video:300,net:60,type:60,anim:300
+#                                      the paper's phase lengths (5-minute video and game; about 22 minutes)
 #
-# Options (passed on to sequence_bench.py): --phase-seconds N, --phases a,b,c, --sample-seconds S, --policy NAME,
+# Options (passed on to sequence_bench.py): --phase-seconds N, --phases a,b:SECONDS,c, --sample-seconds S, --policy NAME,
 # --no-write, --keep (keep target/sequence-bench: the distribution, its logs, the viewers' logs).
 # Exit status: 0 when every target is met, 1 when one is missed (the table is printed and written either way),
 # 130 when interrupted (everything started is stopped first).
