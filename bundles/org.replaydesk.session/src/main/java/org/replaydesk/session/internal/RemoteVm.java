@@ -6,6 +6,10 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.SnapshotTag;
@@ -47,14 +51,40 @@ final class RemoteVm implements ServedVm {
     private final ReplayServer server;
     private final RemoteSessionAgent agent;
     private final DisplaySource displaySource;
+    /**
+     * Runs the status polls off the session's tick: a server that stopped answering would otherwise hold every tick
+     * (and with it the session's safety rules) for up to the pager's timeout, 30 s.
+     */
+    private final java.util.concurrent.Executor poller;
+    private final ExecutorService ownPoller;
+    private final AtomicBoolean polling = new AtomicBoolean();
     private volatile ServedVmStatus lastStatus;
+    private volatile long lastAnswerNanos = System.nanoTime();
+    private volatile boolean silenceReported;
     private volatile double logRatio = 0.3;
+
+    /** How long a server may leave status polls unanswered before the log says so. */
+    static final Duration SILENCE_WARNING = Duration.ofSeconds(10);
 
     /**
      * Asks the server for the VM's status once, so a session on a VM the server does not run (or a server that serves
      * no sessions) fails to open with the server's own words.
      */
     RemoteVm(VmName name, ReplayServer server, RemoteSessionAgent agent, DisplayCredentials credentials) {
+        this(name, server, agent, credentials, null);
+    }
+
+    /**
+     * @param poller runs status polls; null: a daemon thread of this VM's own
+     */
+    RemoteVm(VmName name, ReplayServer server, RemoteSessionAgent agent, DisplayCredentials credentials,
+            java.util.concurrent.Executor poller) {
+        this.ownPoller = poller == null ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "session-status-" + name.value());
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        this.poller = poller == null ? ownPoller : poller;
         this.name = name;
         this.server = server;
         this.agent = agent;
@@ -137,15 +167,42 @@ final class RemoteVm implements ServedVm {
         return displaySource;
     }
 
+    /**
+     * Returns the log size of the latest answer and asks for a new one in the background (one request at a time), so
+     * the value is at most one poll old and a silent server never blocks the caller.
+     */
     @Override
     public long logBytes() {
+        if (polling.compareAndSet(false, true)) {
+            try {
+                poller.execute(this::poll);
+            } catch (RejectedExecutionException e) {
+                polling.set(false); // closed
+            }
+        }
+        return lastStatus.recordLogBytes();
+    }
+
+    private void poll() {
         try {
             lastStatus = agent.status(name);
+            lastAnswerNanos = System.nanoTime();
+            if (silenceReported) {
+                silenceReported = false;
+                LOG.info("VM {}: server {} answers status requests again", name, describe(server));
+            }
         } catch (ReplayDeskException e) {
             // A missed poll keeps the last size: the log rate reads zero for a tick rather than failing it.
             LOG.debug("status of {} from {}: {}", name, describe(server), e.getMessage());
+            Duration silent = Duration.ofNanos(System.nanoTime() - lastAnswerNanos);
+            if (!silenceReported && silent.compareTo(SILENCE_WARNING) >= 0) {
+                silenceReported = true;
+                LOG.warn("VM {}: no status from server {} for {} s ({}); the session keeps its last numbers", name,
+                        describe(server), silent.toSeconds(), e.getMessage());
+            }
+        } finally {
+            polling.set(false);
         }
-        return lastStatus.recordLogBytes();
     }
 
     @Override
@@ -195,6 +252,9 @@ final class RemoteVm implements ServedVm {
 
     @Override
     public void close() {
+        if (ownPoller != null) {
+            ownPoller.shutdownNow();
+        }
         agent.close();
     }
 }

@@ -116,7 +116,7 @@ class RemoteVmTest {
         agent.statuses.add(status(5000, "127.0.0.1", 5750, "none"));
         agent.statuses.add(ReplayDeskException.unavailable("server gone"));
         agent.statuses.add(status(9000, "127.0.0.1", 5750, "none"));
-        RemoteVm vm = new RemoteVm(FAR, SERVER, agent, NONE);
+        RemoteVm vm = new RemoteVm(FAR, SERVER, agent, NONE, Runnable::run);
         assertEquals(5000, vm.logBytes());
         assertEquals(5000, vm.logBytes());
         assertEquals(9000, vm.logBytes());
@@ -125,10 +125,27 @@ class RemoteVmTest {
     }
 
     @Test
+    void aSilentServerNeverBlocksTheTickAndOnlyOnePollIsInFlight() {
+        ScriptedAgent agent = new ScriptedAgent();
+        agent.statuses.add(status(1000, "127.0.0.1", 5750, "none"));
+        agent.statuses.add(status(7000, "127.0.0.1", 5750, "none"));
+        Deque<Runnable> queued = new ArrayDeque<>();
+        RemoteVm vm = new RemoteVm(FAR, SERVER, agent, NONE, queued::add);
+        // The poll is queued, not run: the caller gets the last answer (the one the open asked for) at once.
+        assertEquals(1000, vm.logBytes());
+        assertEquals(1, queued.size());
+        assertEquals(1000, vm.logBytes());
+        assertEquals(1, queued.size(), "a second poll while one is in flight");
+        queued.poll().run();
+        assertEquals(7000, vm.logBytes());
+        assertEquals(1, queued.size(), "the next poll after the first answered");
+    }
+
+    @Test
     void aJoinAsksTheServerAndTheReplayFollowsIt() {
         ScriptedAgent agent = new ScriptedAgent();
         agent.statuses.add(status(0, "127.0.0.1", 5750, "none"));
-        RemoteVm vm = new RemoteVm(FAR, SERVER, agent, NONE);
+        RemoteVm vm = new RemoteVm(FAR, SERVER, agent, NONE, Runnable::run);
         JoinSnapshot snapshot = vm.takeJoinSnapshot();
         assertEquals(FAR, agent.snapshotOf);
         assertEquals(new ReplayOptions(Optional.of(SERVER), Optional.of(snapshot.tag()), false),
@@ -142,7 +159,7 @@ class RemoteVmTest {
     void theLogRatioIsLearntFromAReplay() {
         ScriptedAgent agent = new ScriptedAgent();
         agent.statuses.add(status(0, "127.0.0.1", 5750, "none"));
-        RemoteVm vm = new RemoteVm(FAR, SERVER, agent, NONE);
+        RemoteVm vm = new RemoteVm(FAR, SERVER, agent, NONE, Runnable::run);
         assertEquals(0.3, vm.logCompressionRatio());
         vm.observeReplayLog(1000, 100);
         assertEquals(0.3, vm.logCompressionRatio(), "too little log to learn from");
@@ -154,7 +171,7 @@ class RemoteVmTest {
     void aServerThatServesNoSessionsFailsTheOpen() {
         ScriptedAgent agent = new ScriptedAgent();
         agent.statuses.add(ReplayDeskException.unavailable("server 10.1.2.3:5791: sessions are not served here"));
-        ReplayDeskException e = assertThrows(ReplayDeskException.class, () -> new RemoteVm(FAR, SERVER, agent, NONE));
+        ReplayDeskException e = assertThrows(ReplayDeskException.class, () -> new RemoteVm(FAR, SERVER, agent, NONE, Runnable::run));
         assertTrue(e.getMessage().contains("sessions are not served here"), e.getMessage());
     }
 }
