@@ -16,7 +16,12 @@ import org.replaydesk.api.hypervisor.VmSpec;
 final class QemuCommandLine {
 
     /** Kernel arguments every demo-guest VM gets: serial console, 640x480x24 VESA framebuffer. */
-    static final String BASE_KERNEL_ARGS = "console=ttyS0 vga=0x312 quiet";
+    /**
+     * init_on_free=1: the guest kernel zeroes memory it frees, so a snapshot carries only memory in use (QEMU's RAM
+     * stream stores a zero page in one byte). The demo guest's first snapshot shrinks from 85.5 to 59.6 MiB, and
+     * every join with it (docs/benchmarks.md, "Zeroing freed guest memory").
+     */
+    static final String BASE_KERNEL_ARGS = "console=ttyS0 vga=0x312 quiet init_on_free=1";
 
     private QemuCommandLine() {
     }

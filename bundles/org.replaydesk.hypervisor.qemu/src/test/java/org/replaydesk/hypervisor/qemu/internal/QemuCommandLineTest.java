@@ -27,7 +27,7 @@ class QemuCommandLineTest {
                 "-machine pc -accel tcg -smp 1 -m 256",
                 "-icount shift=auto,rr=record,rrfile=/s/vms/demo/record.log",
                 "-rtc base=utc,clock=vm",
-                "-kernel /g/vmlinuz -initrd /g/initrd.gz -append console=ttyS0 vga=0x312 quiet rd.wl=anim",
+                "-kernel /g/vmlinuz -initrd /g/initrd.gz -append console=ttyS0 vga=0x312 quiet init_on_free=1 rd.wl=anim",
                 "-drive file=/s/vms/demo/disk.qcow2,format=qcow2,if=none,id=disk0-direct",
                 "-drive driver=blkreplay,if=none,image=disk0-direct,id=disk0",
                 "-device virtio-blk-pci,drive=disk0",
