@@ -5,10 +5,10 @@
 # (PASS/MISS), writes target/sequence-bench.csv and rewrites the section "## Sequence experiment (adaptive sessions,
 # Figure 4)" of docs/benchmarks.md and its chart docs/bench-sequence.svg.
 #
-#   benchmarks/sequence_bench.sh                                 full run (6 phases of 120 s: about 14 minutes)
-#   benchmarks/sequence_bench.sh --phase-seconds 45 --no-write   quick check (about 6 minutes)
-#   benchmarks/sequence_bench.sh --phases anim:300,idle:100,video:300,net:60,type:60,anim:300
-#                                      the paper's phase lengths (5-minute video and game; about 22 minutes)
+#   benchmarks/sequence_bench.sh                                 full run: anim 300 s, idle 100, video 300, net 60,
+#                                                                type 60, anim 300, as the paper (about 22 minutes)
+#   benchmarks/sequence_bench.sh --phases anim,idle,video,net,type,anim --phase-seconds 120   6 x 120 s (14 minutes)
+#   benchmarks/sequence_bench.sh --phases anim,net,anim --phase-seconds 45 --no-write         quick check (5 minutes)
 #
 # Options (passed on to sequence_bench.py): --phase-seconds N, --phases a,b:SECONDS,c, --sample-seconds S, --policy NAME,
 # --no-write, --keep (keep target/sequence-bench: the distribution, its logs, the viewers' logs).
