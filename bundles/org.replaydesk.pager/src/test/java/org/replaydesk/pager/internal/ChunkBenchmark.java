@@ -27,15 +27,17 @@ import org.replaydesk.pager.RemoteImage;
  * repeat join saves), and over loopback TCP the time and bytes of a first join (A, empty cache, read start to end in
  * 128 KiB reads as the FUSE helper will) and of a repeat join (B on the cache A left).
  *
- * <p>Usage: {@code ChunkBenchmark [--sizes 16384,65536,...] [--work DIR] [--write docs/benchmarks.md --command TEXT]
- * A B}. {@code benchmarks/chunk_bench.sh} makes A and B from the demo guest and runs this.
+ * <p>Usage: {@code ChunkBenchmark [--sizes 16384,65536,...] [--cdc MIN,AVG,MAX]... [--work DIR]
+ * [--write docs/benchmarks.md --command TEXT] A B}. Each {@code --cdc} adds a row for content-defined chunks of those
+ * sizes (read-ahead 32 chunks, the pager's default; fixed rows use 16, what it was for 64 KiB chunks), so join times
+ * of both kinds are measured side by side in one run. {@code benchmarks/chunk_bench.sh} makes A and B from the demo guest and runs this.
  */
 public final class ChunkBenchmark {
 
     private static final int READ = 128 << 10;
     private static final int ROUNDS = 3;
 
-    record Row(int chunkSize, int chunks, int distinct, double hashMBps, double importSeconds, long sharedBytes,
+    record Row(String chunking, int chunks, int distinct, double hashMBps, double importSeconds, long sharedBytes,
             long sizeB, double firstSeconds, long firstBytes, double repeatSeconds, long repeatBytes,
             long repeatChunks) {
     }
@@ -45,6 +47,7 @@ public final class ChunkBenchmark {
 
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = List.of(16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20);
+        List<int[]> cdcs = new ArrayList<>();
         Path work = null;
         Path write = null;
         String command = "";
@@ -52,6 +55,7 @@ public final class ChunkBenchmark {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--sizes" -> sizes = Stream.of(args[++i].split(",")).map(Integer::valueOf).toList();
+                case "--cdc" -> cdcs.add(Stream.of(args[++i].split(",")).mapToInt(Integer::parseInt).toArray());
                 case "--work" -> work = Path.of(args[++i]);
                 case "--write" -> write = Path.of(args[++i]);
                 case "--command" -> command = args[++i];
@@ -70,8 +74,13 @@ public final class ChunkBenchmark {
         EventLoopGroup group = new NioEventLoopGroup(2);
         try {
             for (int size : sizes) {
-                rows.add(measure(size, a, images, work.resolve("s" + size), group));
+                rows.add(measure(size, null, a, images, work.resolve("s" + size), group));
                 System.err.println("chunk size " + size + " done");
+            }
+            for (int[] cdc : cdcs) {
+                ContentDefinedChunker chunker = new ContentDefinedChunker(cdc[0], cdc[1], cdc[2]);
+                rows.add(measure(cdc[1], chunker, a, images, work.resolve("cdc" + cdc[1]), group));
+                System.err.println(chunker + " done");
             }
         } finally {
             group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -83,8 +92,8 @@ public final class ChunkBenchmark {
         }
     }
 
-    private static Row measure(int chunkSize, byte[] a, List<Path> images, Path dir, EventLoopGroup group)
-            throws IOException {
+    private static Row measure(int chunkSize, ContentDefinedChunker chunker, byte[] a, List<Path> images, Path dir,
+            EventLoopGroup group) throws IOException {
         // Hashing alone, in memory: best of three, so the JIT has warmed up.
         double hashSeconds = Double.MAX_VALUE;
         for (int round = 0; round < 3; round++) {
@@ -97,7 +106,8 @@ public final class ChunkBenchmark {
             hashSeconds = Math.min(hashSeconds, (System.nanoTime() - t0) / 1e9);
         }
 
-        FileChunkStore store = new FileChunkStore(dir.resolve("store"), chunkSize);
+        FileChunkStore store = new FileChunkStore(dir.resolve("store"), chunker == null ? chunkSize : 65536, chunker);
+        int readAhead = chunker == null ? 16 : 32;
         long t0 = System.nanoTime();
         Manifest ma = store.importImage("a", images.get(0), ImportProgress.NONE);
         double importSeconds = (System.nanoTime() - t0) / 1e9;
@@ -115,14 +125,16 @@ public final class ChunkBenchmark {
             for (int round = 0; round < ROUNDS; round++) {
                 Path cacheDir = dir.resolve("cache" + round);
                 FileChunkCache cache = new FileChunkCache(cacheDir, 16L << 30);
-                NettyImagePager pager = new NettyImagePager(cache, group, "", null, 16, Duration.ofSeconds(60));
+                NettyImagePager pager = new NettyImagePager(cache, group, "", null, readAhead, Duration.ofSeconds(60));
                 long[] f = join(pager, server.address(), "a");
                 long[] r = join(pager, server.address(), "b");
                 first = first == null || f[0] < first[0] ? f : first;
                 repeat = repeat == null || r[0] < repeat[0] ? r : repeat;
                 deleteTree(cacheDir);
             }
-            return new Row(chunkSize, ma.chunks().size(), ma.distinctChunks().size(), a.length / hashSeconds / 1e6,
+            String label = chunker == null ? (chunkSize >> 10) + " KiB" : "CDC " + (chunker.minSize() >> 10) + "/"
+                    + (chunker.averageSize() >> 10) + "/" + (chunker.maxSize() >> 10) + " KiB";
+            return new Row(label, ma.chunks().size(), ma.distinctChunks().size(), a.length / hashSeconds / 1e6,
                     importSeconds, sharedBytes, mb.imageSize(), first[0] / 1e9, first[1], repeat[0] / 1e9, repeat[1],
                     repeat[2]);
         } finally {
@@ -158,8 +170,8 @@ public final class ChunkBenchmark {
                 + "first join MB | repeat join s | repeat join MB (chunks) |\n");
         out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
-            out.append(String.format(Locale.ROOT, "| %d KiB | %d | %d | %.0f | %.2f | %.1f %% | %.2f | %.1f | %.2f | "
-                    + "%.1f (%d) |%n", r.chunkSize() >> 10, r.chunks(), r.distinct(), r.hashMBps(), r.importSeconds(),
+            out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.2f | %.1f %% | %.2f | %.1f | %.2f | "
+                    + "%.1f (%d) |%n", r.chunking(), r.chunks(), r.distinct(), r.hashMBps(), r.importSeconds(),
                     100.0 * r.sharedBytes() / r.sizeB(), r.firstSeconds(), r.firstBytes() / 1e6, r.repeatSeconds(),
                     r.repeatBytes() / 1e6, r.repeatChunks()));
         }
