@@ -247,6 +247,17 @@ final class QemuVirtualMachine implements VirtualMachine {
             }
             stopRequested = true;
             transition(VmState.STOPPING, "stop requested");
+            // The monitoring connection is closed by us before QEMU quits: otherwise it sees QEMU go away unasked and
+            // logs a normal stop as "QEMU exited or crashed" (WARN). status() does without it.
+            QmpClient mon = monitor;
+            monitor = null;
+            if (mon != null) {
+                try {
+                    mon.close();
+                } catch (Exception e) {
+                    LOG.debug("VM {}: close monitor: {}", name(), e.getMessage());
+                }
+            }
             QmpClient client = qmp;
             if (client != null) {
                 try {
