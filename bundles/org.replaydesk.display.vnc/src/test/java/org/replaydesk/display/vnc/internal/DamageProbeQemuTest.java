@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.awt.image.BufferedImage;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -24,8 +21,6 @@ import org.replaydesk.rfb.KeyEvent;
 import org.replaydesk.rfb.PixelFormat;
 import org.replaydesk.rfb.PointerEvent;
 import org.replaydesk.rfb.ProtocolVersion;
-import org.replaydesk.rfb.codec.ProtocolVersionDecoder;
-import org.replaydesk.rfb.codec.RfbMessageEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,14 +107,6 @@ class DamageProbeQemuTest {
 
     private static Channel connect(EventLoopGroup group, Relay relay, ViewerHandshakeTest.Viewer viewer)
             throws InterruptedException {
-        return new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        c.pipeline().addLast("rfb", new ProtocolVersionDecoder());
-                        c.pipeline().addLast(RfbMessageEncoder.INSTANCE);
-                        c.pipeline().addLast(viewer);
-                    }
-                }).connect(relay.address()).sync().channel();
+        return viewer.connectTo(group, relay.address());
     }
 }

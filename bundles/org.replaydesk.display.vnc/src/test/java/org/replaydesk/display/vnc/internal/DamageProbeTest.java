@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -35,8 +32,6 @@ import org.replaydesk.rfb.PixelRectangle;
 import org.replaydesk.rfb.PointerEvent;
 import org.replaydesk.rfb.ProtocolVersion;
 import org.replaydesk.rfb.Rect;
-import org.replaydesk.rfb.codec.ProtocolVersionDecoder;
-import org.replaydesk.rfb.codec.RfbMessageEncoder;
 
 /**
  * The relay's interaction meter and damage probe against two fake VNC servers (the VM and a replayer): a viewer's
@@ -149,14 +144,6 @@ class DamageProbeTest {
     }
 
     private Channel connect(Relay relay, ViewerHandshakeTest.Viewer viewer) throws InterruptedException {
-        return new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        c.pipeline().addLast("rfb", new ProtocolVersionDecoder());
-                        c.pipeline().addLast(RfbMessageEncoder.INSTANCE);
-                        c.pipeline().addLast(viewer);
-                    }
-                }).connect(relay.address()).sync().channel();
+        return viewer.connectTo(group, relay.address());
     }
 }

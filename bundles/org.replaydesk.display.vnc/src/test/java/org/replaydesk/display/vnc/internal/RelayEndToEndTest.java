@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.InetSocketAddress;
@@ -36,8 +33,6 @@ import org.replaydesk.rfb.PixelRectangle;
 import org.replaydesk.rfb.PointerEvent;
 import org.replaydesk.rfb.ProtocolVersion;
 import org.replaydesk.rfb.Rect;
-import org.replaydesk.rfb.codec.ProtocolVersionDecoder;
-import org.replaydesk.rfb.codec.RfbMessageEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,15 +91,7 @@ class RelayEndToEndTest {
 
             ViewerHandshakeTest.Viewer viewer = new ViewerHandshakeTest.Viewer(ProtocolVersion.V3_8, null,
                     PixelFormat.RGB888_LE, Encodings.ZRLE);
-            Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel c) {
-                            c.pipeline().addLast("rfb", new ProtocolVersionDecoder());
-                            c.pipeline().addLast(RfbMessageEncoder.INSTANCE);
-                            c.pipeline().addLast(viewer);
-                        }
-                    }).connect(relay.address()).sync().channel();
+            Channel ch = viewer.connectTo(group, relay.address());
             await("first update", Duration.ofSeconds(5), () -> viewer.updates().size() == 1);
             assertArrayEquals(vm.screen, ((PixelRectangle) viewer.updates().get(0).rectangles().get(0)).toArray());
             assertEquals(1, relay.viewerCount());

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -33,8 +30,6 @@ import org.replaydesk.rfb.PixelRectangle;
 import org.replaydesk.rfb.ProtocolVersion;
 import org.replaydesk.rfb.Rect;
 import org.replaydesk.rfb.UpdateRectangle;
-import org.replaydesk.rfb.codec.ProtocolVersionDecoder;
-import org.replaydesk.rfb.codec.RfbMessageEncoder;
 
 /**
  * Swapping a display's pixel source under a connected viewer: the viewer stays connected, receives only the tiles
@@ -173,15 +168,7 @@ class SourceSwitchTest {
     }
 
     private Channel connect(Relay relay, ViewerHandshakeTest.Viewer viewer) throws InterruptedException {
-        return new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        c.pipeline().addLast("rfb", new ProtocolVersionDecoder());
-                        c.pipeline().addLast(RfbMessageEncoder.INSTANCE);
-                        c.pipeline().addLast(viewer);
-                    }
-                }).connect(relay.address()).sync().channel();
+        return viewer.connectTo(group, relay.address());
     }
 
     /** Applies an update's pixel rectangles to a viewer-side framebuffer. */

@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +70,20 @@ class ViewerHandshakeTest {
 
     /** A viewer written with the library's client-side codec. */
     static final class Viewer extends SimpleChannelInboundHandler<RfbMessage> {
+
+        /** Connects this viewer over TCP to a relay (or any RFB server) at {@code address}. */
+        Channel connectTo(EventLoopGroup group, java.net.SocketAddress address) throws InterruptedException {
+            Viewer viewer = this;
+            return new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            c.pipeline().addLast("rfb", new ProtocolVersionDecoder());
+                            c.pipeline().addLast(RfbMessageEncoder.INSTANCE);
+                            c.pipeline().addLast(viewer);
+                        }
+                    }).connect(address).sync().channel();
+        }
         final ProtocolVersion version;
         final String password;
         final PixelFormat format;
