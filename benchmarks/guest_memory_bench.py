@@ -12,7 +12,27 @@ Needs qemu-system-x86_64, qemu-img and the built demo guest (mvn package builds 
 """
 import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time
 
-VARIANTS = [("default", ""), ("init_on_free=1", "init_on_free=1")]
+DEFAULT_VARIANTS = "-;init_on_free=1;init_on_free=1 memtest=1"
+WIRE_CHUNK = 32 * 1024  # the pager's average content-defined chunk
+
+
+def wire_estimate(disk, work):
+    """Bytes a first join would move: the vmstate in 32 KiB pieces, all-zero pieces skipped (the pager sends no
+    data for them), the rest deflated at level 1 as the pager server does."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import contextlib, io, zlib
+    import qcow2_vmstate
+    out = os.path.join(work, "vmstate")
+    with contextlib.redirect_stdout(io.StringIO()):
+        qcow2_vmstate.main(disk, out)
+    data = open(os.path.join(out, "s1.vmstate"), "rb").read()
+    zero = bytes(WIRE_CHUNK)
+    total = 0
+    for offset in range(0, len(data), WIRE_CHUNK):
+        piece = data[offset:offset + WIRE_CHUNK]
+        if piece != zero[:len(piece)]:
+            total += len(zlib.compress(piece, 1))
+    return total
 
 
 class Qmp:
@@ -87,7 +107,7 @@ def measure(guest, work, label, extra, workload, seconds):
         size = " ".join(max(sizes, key=lambda f: float(f[2]) if f[3] != "B" else 0)[2:4])
         qmp.run("quit")
         qemu.wait(30)
-        return ready, size
+        return ready, size, wire_estimate(disk, d)
     finally:
         if qemu.poll() is None:
             qemu.kill()
@@ -99,6 +119,8 @@ def main():
     ap.add_argument("--guest", default=os.path.join(repo, "native-hooks", "target", "guest"))
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--workload", default="anim")
+    ap.add_argument("--variants", default=DEFAULT_VARIANTS,
+                    help="kernel arguments per variant, ';' between variants, - for none (default: %(default)s)")
     args = ap.parse_args()
     for f in ("vmlinuz", "initrd.gz", "video.raw"):
         if not os.path.isfile(os.path.join(args.guest, f)):
@@ -106,14 +128,24 @@ def main():
     work = tempfile.mkdtemp(prefix="guest-memory-bench-")
     try:
         rows = [(label,) + measure(args.guest, work, label, extra, args.workload, args.seconds)
-                for label, extra in VARIANTS]
+                for label, extra in parse_variants(args.variants)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"Demo guest, 256 MiB, `{args.workload}` for {args.seconds} s after RD: ready, then savevm under record.\n")
-    print("| kernel arguments | ready after s | snapshot vmstate |")
-    print("|---|---:|---:|")
-    for label, ready, size in rows:
-        print(f"| {label} | {ready:.0f} | {size} |")
+    print("| kernel arguments | ready after s | snapshot vmstate | first join on the wire (estimate) |")
+    print("|---|---:|---:|---:|")
+    for label, ready, size, wire in rows:
+        print(f"| {label} | {ready:.0f} | {size} | {wire / 2**20:.1f} MiB |")
+
+
+def parse_variants(text):
+    """"-;init_on_free=1;init_on_free=1 memtest=1": kernel arguments added per variant, "-" for none."""
+    variants = []
+    for item in (v.strip() for v in text.split(";")):
+        if not item:
+            sys.exit(f"--variants: empty variant in '{text}' (write - for no extra arguments)")
+        variants.append(("default", "") if item == "-" else (item, item))
+    return variants
 
 
 if __name__ == "__main__":

@@ -213,6 +213,33 @@ public interface QmpClient extends AutoCloseable {
     SavevmResult savevm(String tag, Duration retryFor);
 
     /**
+     * Takes an internal snapshot with the guest stopped around it, so that {@code whileStopped} sees exactly the
+     * machine {@code savevm} saved: {@code stop}, {@code savevm TAG}, {@code whileStopped}, {@code cont}. Used when
+     * part of the state lives outside the vmstate (guest RAM in a shared file with {@code x-ignore-shared}): the
+     * caller copies it in {@code whileStopped}. An attempt refused by record/replay continues the guest (queued
+     * events drain only while it runs) and is retried every 3 ms for {@code retryFor}. The guest is running again
+     * when this returns, also when {@code whileStopped} throws.
+     *
+     * @param tag snapshot tag (as for {@link #savevm(String, Duration)})
+     * @param retryFor how long to keep retrying after refusals
+     * @param whileStopped runs after a successful {@code savevm}, before {@code cont}
+     * @return attempts and timings; the stall runs from {@code stop} to {@code cont}
+     * @throws QmpException as {@link #savevm(String, Duration)}
+     * @since 1.1
+     */
+    SavevmResult savevmStopped(String tag, Duration retryFor, Runnable whileStopped);
+
+    /**
+     * Sets a migration capability ({@code migrate-set-capabilities}); savevm and loadvm follow them too.
+     *
+     * @param capability QEMU's name, e.g. {@code x-ignore-shared}
+     * @param enabled the new state
+     * @throws QmpException if QEMU does not know the capability or refuses it now
+     * @since 1.1
+     */
+    void setMigrationCapability(String capability, boolean enabled);
+
+    /**
      * Restores an internal snapshot with HMP {@code loadvm TAG}. On failure QEMU 7.2 leaves the guest paused
      * in run state {@code restore-vm}.
      *

@@ -7,5 +7,5 @@
  * injection and internal snapshots. Every failure is an unchecked {@link org.replaydesk.qmp.QmpException}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.replaydesk.qmp;

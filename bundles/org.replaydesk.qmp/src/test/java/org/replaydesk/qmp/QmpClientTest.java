@@ -614,6 +614,55 @@ class QmpClientTest {
     }
 
     @Test
+    void savevmStoppedStopsSavesRunsTheHookAndContinuesAndRetriesRefusalsRunning() throws Exception {
+        client = server.connectClient();
+        List<String> hookSaw = new ArrayList<>();
+        CompletableFuture<SavevmResult> save = async(() -> client.savevmStopped("s1", Duration.ofSeconds(5),
+                () -> hookSaw.add("copied")));
+        // refused: the guest must run again before the next try, and the hook must not run
+        server.reply(server.nextRequest("stop"), "{}");
+        answerHmp(server.nextRequest("human-monitor-command"), QmpGoldenVectors.HMP_SAVEVM_REFUSED_TEXT);
+        server.reply(server.nextRequest("cont"), "{}");
+        assertEquals(List.of(), hookSaw);
+        server.reply(server.nextRequest("stop"), "{}");
+        Request saved = server.nextRequest("human-monitor-command");
+        assertEquals("savevm s1", saved.json().get("arguments").get("command-line").asText());
+        answerHmp(saved, "");
+        Request cont = server.nextRequest("cont");
+        assertEquals(List.of("copied"), hookSaw, "the hook ran before cont");
+        server.reply(cont, "{}");
+        SavevmResult result = save.get(5, TimeUnit.SECONDS);
+        assertEquals(2, result.attempts());
+    }
+
+    @Test
+    void savevmStoppedContinuesTheGuestWhenTheHookFails() throws Exception {
+        client = server.connectClient();
+        CompletableFuture<SavevmResult> save = async(() -> client.savevmStopped("s1", Duration.ofSeconds(5), () -> {
+            throw new IllegalStateException("disk full");
+        }));
+        server.reply(server.nextRequest("stop"), "{}");
+        answerHmp(server.nextRequest("human-monitor-command"), "");
+        server.reply(server.nextRequest("cont"), "{}");
+        Throwable failure = failureOf(save);
+        assertTrue(failure.getMessage().contains("disk full"), failure.toString());
+    }
+
+    @Test
+    void setMigrationCapabilitySendsQemusShape() throws Exception {
+        client = server.connectClient();
+        CompletableFuture<Void> set = async(() -> {
+            client.setMigrationCapability("x-ignore-shared", true);
+            return null;
+        });
+        Request request = server.nextRequest("migrate-set-capabilities");
+        assertEquals("{\"capabilities\":[{\"capability\":\"x-ignore-shared\",\"state\":true}]}",
+                request.json().get("arguments").toString());
+        server.reply(request, "{}");
+        set.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
     void savevmGivesUpAfterRetryFor() throws Exception {
         client = server.connectClient();
         AtomicInteger answered = new AtomicInteger();

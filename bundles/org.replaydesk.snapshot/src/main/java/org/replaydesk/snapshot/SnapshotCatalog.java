@@ -41,6 +41,12 @@ public record SnapshotCatalog(VmName vm, RecorderSpec recorder, List<SnapshotInf
     /** Version of the JSON form; a reader refuses others so a future change cannot be misread silently. */
     public static final int FORMAT = 1;
 
+    /**
+     * The format of a catalog that lists a snapshot with a memory image ({@link SnapshotInfo#memoryImageId()}): a
+     * client that knows only format 1 would load such a snapshot without its RAM, so it must refuse the catalog.
+     */
+    public static final int FORMAT_WITH_MEMORY = 2;
+
     /** Largest catalog accepted from the network (a catalog lists a handful of snapshots). */
     public static final int MAX_BYTES = 1 << 20;
 
@@ -81,7 +87,8 @@ public record SnapshotCatalog(VmName vm, RecorderSpec recorder, List<SnapshotInf
     /** @return the JSON form, UTF-8 */
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT);
+        root.put("format", snapshots.stream().anyMatch(s -> s.memoryImageId().isPresent()) ? FORMAT_WITH_MEMORY
+                : FORMAT);
         root.put("vm", vm.value());
         ObjectNode rec = root.putObject("recorder");
         rec.put("memoryMb", recorder.memoryMb());
@@ -98,6 +105,7 @@ public record SnapshotCatalog(VmName vm, RecorderSpec recorder, List<SnapshotInf
             n.put("stallMillis", s.stall().toMillis());
             n.put("imageId", s.imageId());
             n.put("imageBytes", s.imageBytes());
+            s.memoryImageId().ifPresent(m -> n.put("memoryImageId", m));
             s.backing().ifPresent(b -> {
                 ObjectNode bn = n.putObject("backing");
                 bn.put("imageId", b.imageId());
@@ -128,8 +136,9 @@ public record SnapshotCatalog(VmName vm, RecorderSpec recorder, List<SnapshotInf
             throw ReplayDeskException.invalid("snapshot catalog is not a JSON object");
         }
         JsonNode format = root.get("format");
-        if (format == null || !format.isInt() || format.intValue() != FORMAT) {
-            throw ReplayDeskException.invalid("snapshot catalog format " + format + " is not " + FORMAT);
+        if (format == null || !format.isInt() || (format.intValue() != FORMAT && format.intValue() != FORMAT_WITH_MEMORY)) {
+            throw ReplayDeskException.invalid("snapshot catalog format " + format + " is not " + FORMAT + " or "
+                    + FORMAT_WITH_MEMORY + " (a newer snapshotter wrote it: upgrade this client)");
         }
         VmName vm = VmName.of(text(root, "vm", "catalog"));
         JsonNode rec = root.get("recorder");
@@ -179,7 +188,8 @@ public record SnapshotCatalog(VmName vm, RecorderSpec recorder, List<SnapshotInf
             snapshots.add(new SnapshotInfo(vm, SnapshotTag.of(text(n, "tag", where)), trigger, takenAt,
                     number(n, "icount", where), number(n, "logOffset", where),
                     Duration.ofMillis(number(n, "stallMillis", where)), text(n, "imageId", where),
-                    number(n, "imageBytes", where), backing));
+                    number(n, "imageBytes", where), backing,
+                    n.hasNonNull("memoryImageId") ? Optional.of(text(n, "memoryImageId", where)) : Optional.empty()));
         }
         return new SnapshotCatalog(vm, recorder, snapshots);
     }

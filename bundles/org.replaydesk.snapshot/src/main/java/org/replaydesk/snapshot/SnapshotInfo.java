@@ -23,9 +23,14 @@ import org.replaydesk.pager.Manifest;
  * @param imageId the chunk-store id of the qcow2 holding the snapshot
  * @param imageBytes size of that image
  * @param backing the base the image is an overlay of, if any
+ * @param memoryImageId the chunk-store id of the guest RAM saved with the snapshot, when the recorder kept RAM out of
+ *        the vmstate: a replayer maps it copy-on-write and fetches only the pages it touches
+ *        ({@code VirtualMachine.snapshotMemory}); empty when the vmstate holds RAM
+ * @since 1.1 (memoryImageId)
  */
 public record SnapshotInfo(VmName vm, SnapshotTag tag, SnapshotTrigger trigger, Instant takenAt, long icount,
-        long logOffset, Duration stall, String imageId, long imageBytes, Optional<BackingImage> backing) {
+        long logOffset, Duration stall, String imageId, long imageBytes, Optional<BackingImage> backing,
+        Optional<String> memoryImageId) {
     public SnapshotInfo {
         Objects.requireNonNull(vm, "vm");
         Objects.requireNonNull(tag, "tag");
@@ -34,9 +39,17 @@ public record SnapshotInfo(VmName vm, SnapshotTag tag, SnapshotTrigger trigger, 
         Objects.requireNonNull(stall, "stall");
         Manifest.checkImageId(imageId);
         Objects.requireNonNull(backing, "backing");
+        Objects.requireNonNull(memoryImageId, "memoryImageId");
+        memoryImageId.ifPresent(Manifest::checkImageId);
         if (icount < 0 || logOffset < 0 || imageBytes < 0) {
             throw org.replaydesk.api.ReplayDeskException.invalid("snapshot " + tag + " of " + vm
                     + ": icount, log offset and image size must not be negative");
         }
+    }
+
+    /** A snapshot whose vmstate holds its RAM. */
+    public SnapshotInfo(VmName vm, SnapshotTag tag, SnapshotTrigger trigger, Instant takenAt, long icount,
+            long logOffset, Duration stall, String imageId, long imageBytes, Optional<BackingImage> backing) {
+        this(vm, tag, trigger, takenAt, icount, logOffset, stall, imageId, imageBytes, backing, Optional.empty());
     }
 }

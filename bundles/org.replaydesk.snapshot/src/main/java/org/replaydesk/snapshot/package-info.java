@@ -6,5 +6,5 @@
  * {@link org.replaydesk.snapshot.SnapshotInfo#logOffset() log offset}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.replaydesk.snapshot;

@@ -74,11 +74,31 @@ class SnapshotCatalogTest {
     }
 
     @Test
+    void aSnapshotWithAMemoryImageMakesFormat2AndRoundTrips() {
+        SnapshotCatalog plain = SnapshotCatalog.fromJson(GOLDEN.getBytes(StandardCharsets.UTF_8));
+        SnapshotInfo first = plain.snapshots().get(0);
+        SnapshotInfo withMemory = new SnapshotInfo(first.vm(), first.tag(), first.trigger(), first.takenAt(),
+                first.icount(), first.logOffset(), first.stall(), first.imageId(), first.imageBytes(), first.backing(),
+                java.util.Optional.of("desk1-rd-1-ram"));
+        SnapshotCatalog catalog = new SnapshotCatalog(plain.vm(), plain.recorder(), java.util.List.of(withMemory));
+        String json = new String(catalog.toJson(), StandardCharsets.UTF_8);
+        assertTrue(json.startsWith("{\"format\":2,"), json);
+        assertTrue(json.contains("\"imageBytes\":90000000,\"memoryImageId\":\"desk1-rd-1-ram\""), json);
+        assertEquals(catalog, SnapshotCatalog.fromJson(catalog.toJson()));
+        // without memory images the catalog stays format 1, which clients of ReplayDesk 1.0 read
+        assertTrue(new String(plain.toJson(), StandardCharsets.UTF_8).startsWith("{\"format\":1,"));
+    }
+
+    @Test
     void badInputNamesTheField() {
         assertEquals("snapshot catalog is not a JSON object", refused("[1,2]"));
         assertTrue(refused("{\"format\":1,").startsWith("snapshot catalog is not JSON: "));
-        assertEquals("snapshot catalog format 2 is not 1", refused(golden("\"format\":1", "\"format\":2")));
-        assertEquals("snapshot catalog format null is not 1", refused(golden("\"format\":1,", "")));
+        assertEquals("snapshot catalog format 3 is not 1 or 2 (a newer snapshotter wrote it: upgrade this client)",
+                refused(golden("\"format\":1", "\"format\":3")));
+        assertEquals("snapshot catalog format null is not 1 or 2 (a newer snapshotter wrote it: upgrade this client)",
+                refused(golden("\"format\":1,", "")));
+        assertTrue(refused(golden("\"imageBytes\":90000000", "\"imageBytes\":90000000,\"memoryImageId\":\"a b\""))
+                .contains("a b"));
         assertEquals("snapshot catalog field 'catalog.vm' is missing or not a string",
                 refused(golden("\"vm\":\"desk1\",", "")));
         assertTrue(refused(golden("\"vm\":\"desk1\"", "\"vm\":\"Desk 1\"")).startsWith("Invalid VM name 'Desk 1'"));

@@ -95,4 +95,19 @@ public interface VirtualMachine {
      * @since 1.2
      */
     boolean awaitGuestReady(Duration timeout);
+
+    /**
+     * The guest RAM a snapshot was taken with, when the VM keeps RAM out of its snapshots' vmstate (a recorder
+     * whose memory is a shared file): a sparse file of the guest's RAM size, holes where memory was zero. It is
+     * exported beside the disk image, and a replayer maps it copy-on-write ({@link ReplaySource#memoryImage()}), so
+     * a client fetches the pages its replay touches instead of all of them before the first instruction (the
+     * paper's demand paging of snapshot memory). Deleted with the snapshot.
+     *
+     * @param tag the snapshot
+     * @return the file, or empty when the snapshot's vmstate holds its RAM (or there is no such snapshot)
+     * @since 1.3
+     */
+    default java.util.Optional<Path> snapshotMemory(SnapshotTag tag) {
+        return java.util.Optional.empty();
+    }
 }

@@ -427,6 +427,61 @@ public final class UnixSocketQmpClient implements QmpClient {
     }
 
     @Override
+    public SavevmResult savevmStopped(String tag, Duration retryFor, Runnable whileStopped) {
+        requireTag(tag);
+        Objects.requireNonNull(retryFor, "retryFor");
+        Objects.requireNonNull(whileStopped, "whileStopped");
+        long start = System.nanoTime();
+        long giveUpAt = start + retryFor.toNanos();
+        int attempts = 0;
+        while (true) {
+            attempts++;
+            long attemptStart = System.nanoTime();
+            stop();
+            String output;
+            try {
+                output = humanMonitorCommand("savevm " + tag, SNAPSHOT_COMMAND_TIMEOUT);
+                if (output.isEmpty()) {
+                    whileStopped.run();
+                }
+            } finally {
+                cont();
+            }
+            long attemptEnd = System.nanoTime();
+            if (output.isEmpty()) {
+                SavevmResult result = new SavevmResult(tag, attempts, Duration.ofNanos(attemptEnd - attemptStart),
+                        Duration.ofNanos(attemptEnd - start));
+                LOG.debug("savevm {} (stopped) on {}: {} attempt(s), stall {} ms", tag, socket, attempts,
+                        result.stall().toMillis());
+                return result;
+            }
+            if (!output.contains(SNAPSHOT_REFUSED)) {
+                throw new QmpException("savevm " + tag + " on " + socket + " failed: " + output.strip());
+            }
+            if (attemptEnd - giveUpAt >= 0) {
+                throw new QmpException("savevm " + tag + " on " + socket + ": QEMU refused " + attempts
+                        + " time(s) over " + Duration.ofNanos(attemptEnd - start).toMillis()
+                        + " ms because record/replay events were queued (" + output.strip() + ")");
+            }
+            try {
+                Thread.sleep(SAVEVM_RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QmpException("interrupted while retrying savevm " + tag + " on " + socket, e);
+            }
+        }
+    }
+
+    @Override
+    public void setMigrationCapability(String capability, boolean enabled) {
+        Objects.requireNonNull(capability, "capability");
+        ObjectNode status = JsonNodeFactory.instance.objectNode().put("capability", capability).put("state", enabled);
+        ObjectNode arguments = JsonNodeFactory.instance.objectNode();
+        arguments.putArray("capabilities").add(status);
+        execute("migrate-set-capabilities", arguments, defaultTimeout);
+    }
+
+    @Override
     public void loadvm(String tag) {
         snapshotCommand("loadvm", tag);
     }

@@ -187,6 +187,10 @@ public class ReplayComponent implements ReplayService {
                     base.format(), imageFile.toString()));
         }
 
+        // The snapshot's RAM, when the recorder kept it out of the vmstate: the replayer maps this file privately,
+        // so a page crosses the network only when the replay touches it (instead of all of RAM before loadvm).
+        Optional<Path> memoryFile = snapshot.memoryImageId().map(id -> mountImage(s, chunks, id, "ram"));
+
         Path logFile = s.rdfuse.declareLog(ReplayClientSession.LOG_FILE, snapshot.logOffset());
         s.logFeeder = new LogFeeder(s.rdfuse, ReplayClientSession.LOG_FILE);
         SubscriptionOptions defaults = SubscriptionOptions.defaults();
@@ -206,7 +210,7 @@ public class ReplayComponent implements ReplayService {
         }
         VmSpec spec = VmSpec.builder(s.replayer()).memoryMb(catalog.recorder().memoryMb())
                 .workload(catalog.recorder().workload()).network(catalog.recorder().network())
-                .replay(new ReplaySource(logFile, imageFile, Optional.of(snapshot.tag()))).build();
+                .replay(new ReplaySource(logFile, imageFile, Optional.of(snapshot.tag()), memoryFile)).build();
         s.replayerVm = hypervisor.create(spec);
         s.replayerVm.start();
     }

@@ -289,6 +289,20 @@ public class SnapshotterService implements SnapshotService, VmEventListener {
             LOG.info("VM {}: snapshot {} image exported as {}: {} bytes, {} newly stored, {} ms", vm, tag, imageId,
                     image.imageSize(), stored[0], millisSince(exportStart));
 
+            Optional<String> memoryImageId = Optional.empty();
+            Optional<Path> memory = machine.snapshotMemory(tag);
+            if (memory.isPresent()) {
+                String id = imageId + "-ram";
+                long memoryStart = System.nanoTime();
+                Manifest ram = store.importImage(id, memory.get(), (done, total, newBytes) -> {
+                    stored[0] = newBytes;
+                    progress.progress(exporting, done, total);
+                });
+                memoryImageId = Optional.of(id);
+                LOG.info("VM {}: snapshot {} memory exported as {}: {} bytes, {} newly stored, {} ms", vm, tag, id,
+                        ram.imageSize(), stored[0], millisSince(memoryStart));
+            }
+
             phase = SnapshotPhase.EXPORT_BASE;
             progress.progress(phase, 0, 0);
             Optional<BackingImage> backing = exportBase(vm, disk, progress);
@@ -296,7 +310,7 @@ public class SnapshotterService implements SnapshotService, VmEventListener {
             phase = SnapshotPhase.PUBLISH;
             progress.progress(phase, 0, 0);
             SnapshotInfo info = new SnapshotInfo(vm, tag, trigger, takenAt, result.icount(), logOffset,
-                    result.stall(), imageId, image.imageSize(), backing);
+                    result.stall(), imageId, image.imageSize(), backing, memoryImageId);
             List<SnapshotInfo> all = new ArrayList<>(old.snapshots());
             all.add(info);
             int drop = Math.max(0, all.size() - settings.keep());
@@ -316,6 +330,7 @@ public class SnapshotterService implements SnapshotService, VmEventListener {
                 // Leave nothing behind that no catalog names.
                 quietly(() -> machine.deleteSnapshot(tag), "delete the failed snapshot " + tag + " of " + vm);
                 quietly(() -> store.removeImage(imageId), "remove the image " + imageId);
+                quietly(() -> store.removeImage(imageId + "-ram"), "remove the image " + imageId + "-ram");
             }
             String why = e.getMessage() != null ? e.getMessage() : e.toString();
             LOG.warn("VM {}: {} snapshot {} failed at {}: {}", vm, trigger, tag, phase, why);
@@ -358,6 +373,8 @@ public class SnapshotterService implements SnapshotService, VmEventListener {
         }
         quietly(() -> store.removeImage(snapshot.imageId()), "remove image " + snapshot.imageId()
                 + " from the chunk store");
+        snapshot.memoryImageId().ifPresent(id -> quietly(() -> store.removeImage(id), "remove image " + id
+                + " from the chunk store"));
     }
 
     private static void quietly(Runnable action, String what) {

@@ -43,6 +43,8 @@ final class FakeHypervisor {
         final Path disk;
         volatile VmState state = VmState.RUNNING;
         volatile boolean ready = true;
+        /** What snapshotMemory answers for every tag; null: the vmstate holds RAM. */
+        volatile Path memoryImage;
         final AtomicLong icount = new AtomicLong(1_000_000);
         final AtomicLong logBytes = new AtomicLong(4);
         final List<String> calls = new CopyOnWriteArrayList<>();
@@ -63,6 +65,7 @@ final class FakeHypervisor {
                         case "status" -> new VmStatus(name, state, spec.mode(), OptionalLong.of(icount.get()),
                                 logBytes.get(), Duration.ZERO, "anim", Optional.empty(), Optional.empty());
                         case "awaitGuestReady" -> ready && state == VmState.RUNNING;
+                        case "snapshotMemory" -> Optional.ofNullable(memoryImage);
                         case "snapshot" -> snapshot((SnapshotTag) args[0]);
                         case "deleteSnapshot" -> {
                             calls.add("delete " + args[0]);

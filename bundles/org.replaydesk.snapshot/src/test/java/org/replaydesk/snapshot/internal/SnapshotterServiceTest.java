@@ -91,6 +91,25 @@ class SnapshotterServiceTest {
     }
 
     @Test
+    void aSnapshotsMemoryImageIsExportedListedAndDroppedWithIt() throws Exception {
+        FakeHypervisor.Vm vm = driver.add("desk", RecordReplayMode.RECORD);
+        Path ram = dir.resolve("memory.ram");
+        byte[] bytes = new byte[3 * 65536];
+        java.util.Arrays.fill(bytes, 65536, 2 * 65536, (byte) 7);
+        Files.write(ram, bytes);
+        vm.memoryImage = ram;
+        SnapshotterService service = service(false, 1);
+        SnapshotInfo first = service.take(DESK, SnapshotTrigger.REQUEST, SnapshotProgress.NONE);
+        assertEquals(java.util.Optional.of("desk-rd-1-ram"), first.memoryImageId());
+        assertEquals(bytes.length, store.manifest("desk-rd-1-ram").orElseThrow().imageSize());
+        assertEquals(first.memoryImageId(), publishedCatalog().snapshots().get(0).memoryImageId());
+        SnapshotInfo second = service.take(DESK, SnapshotTrigger.REQUEST, SnapshotProgress.NONE);
+        assertEquals(java.util.Optional.of("desk-rd-2-ram"), second.memoryImageId());
+        assertTrue(store.manifest("desk-rd-1-ram").isEmpty(), "the dropped snapshot's memory left the store");
+        assertTrue(store.manifest("desk-rd-2-ram").isPresent());
+    }
+
+    @Test
     void keepsTheNewestAndNumbersTagsUpwards() throws Exception {
         FakeHypervisor.Vm vm = driver.add("desk", RecordReplayMode.RECORD);
         SnapshotterService service = service(false, 2);

@@ -3,6 +3,7 @@ package org.replaydesk.hypervisor.qemu.internal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.replaydesk.api.hypervisor.RecordReplayMode;
 import org.replaydesk.api.hypervisor.ReplaySource;
@@ -23,7 +24,23 @@ final class QemuCommandLine {
      */
     static final String BASE_KERNEL_ARGS = "console=ttyS0 vga=0x312 quiet init_on_free=1";
 
+    /**
+     * The RAM backend's id. QEMU names the RAM block after it, and a snapshot loads only into a machine whose block
+     * names match; "pc.ram" is what a plain {@code -m} machine calls it, so every VM agrees whether or not its RAM is
+     * a file.
+     */
+    static final String RAM_BACKEND_ID = "pc.ram";
+
+    /** The migration capability that keeps shared RAM out of savevm's vmstate (and makes loadvm expect that). */
+    static final String IGNORE_SHARED = "x-ignore-shared";
+
     private QemuCommandLine() {
+    }
+
+    /** The RAM file a replayer maps, when its snapshot kept RAM out of the vmstate. */
+    static Optional<Path> replayMemory(VmSpec spec) {
+        return spec.mode() == RecordReplayMode.REPLAY
+                ? spec.replaySource().flatMap(ReplaySource::memoryImage) : Optional.empty();
     }
 
     /**
@@ -37,10 +54,36 @@ final class QemuCommandLine {
      */
     static List<String> build(String qemuBinary, VmSpec spec, VmPaths paths, Path kernel, Path initrd, Path disk,
             int vncTcpPort, int netServerPort) {
+        return build(qemuBinary, spec, paths, kernel, initrd, disk, vncTcpPort, netServerPort, null);
+    }
+
+    /**
+     * @param recorderMemory for a recording VM, the shared file its RAM lives in (kept out of snapshots' vmstate,
+     *        see {@link #RAM_BACKEND_ID}); null to keep RAM in anonymous memory and inside the vmstate
+     */
+    static List<String> build(String qemuBinary, VmSpec spec, VmPaths paths, Path kernel, Path initrd, Path disk,
+            int vncTcpPort, int netServerPort, Path recorderMemory) {
         List<String> cmd = new ArrayList<>();
         cmd.add(qemuBinary);
         cmd.addAll(List.of("-name", spec.name().value(), "-nodefaults", "-no-user-config"));
-        cmd.addAll(List.of("-machine", "pc", "-accel", "tcg", "-smp", "1", "-m", Integer.toString(spec.memoryMb())));
+        Optional<Path> replayMemory = replayMemory(spec);
+        String memory = spec.memoryMb() + "M";
+        if (spec.mode() == RecordReplayMode.RECORD && recorderMemory != null) {
+            // Shared, so that savevm with x-ignore-shared leaves RAM out of the vmstate and the driver can copy the
+            // file while the guest is stopped around savevm (QemuVirtualMachine.snapshot).
+            cmd.addAll(List.of("-object", "memory-backend-file,id=" + RAM_BACKEND_ID + ",size=" + memory
+                    + ",mem-path=" + recorderMemory + ",share=on"));
+            cmd.addAll(List.of("-machine", "pc,memory-backend=" + RAM_BACKEND_ID));
+        } else if (replayMemory.isPresent()) {
+            // Private: the replayer's writes stay in its own memory; reads of untouched pages go to the file, which
+            // on a client is lazily fetched (rdfuse), so only touched pages cross the network.
+            cmd.addAll(List.of("-object", "memory-backend-file,id=" + RAM_BACKEND_ID + ",size=" + memory
+                    + ",mem-path=" + replayMemory.get() + ",share=off"));
+            cmd.addAll(List.of("-machine", "pc,memory-backend=" + RAM_BACKEND_ID));
+        } else {
+            cmd.addAll(List.of("-machine", "pc"));
+        }
+        cmd.addAll(List.of("-accel", "tcg", "-smp", "1", "-m", Integer.toString(spec.memoryMb())));
         cmd.addAll(List.of("-icount", icount(spec, paths)));
         // Host-clock reads are logged under record; a VM clock for the RTC keeps the log smaller (REPORT.md).
         cmd.addAll(List.of("-rtc", "base=utc,clock=vm"));
@@ -89,6 +132,11 @@ final class QemuCommandLine {
         } else {
             cmd.addAll(List.of("-net", "none"));
         }
+        if (replayMemory.isPresent()) {
+            // Start paused: the snapshot is loaded over QMP (after x-ignore-shared is set, which no command-line
+            // option can do in QEMU 7.2) instead of with rrsnapshot= during start-up, then the guest continues.
+            cmd.add("-S");
+        }
         if (spec.mode() == RecordReplayMode.REPLAY) {
             // The recorder's quit is logged as a shutdown at its last instruction; a replayer that
             // reaches it pauses (keeping its last frame and its monitor) instead of exiting.
@@ -110,7 +158,9 @@ final class QemuCommandLine {
             case REPLAY -> {
                 ReplaySource source = spec.replaySource().orElseThrow();
                 b.append(",rr=replay,rrfile=").append(source.logFile());
-                source.snapshot().ifPresent(tag -> b.append(",rrsnapshot=").append(tag.value()));
+                if (source.memoryImage().isEmpty()) {
+                    source.snapshot().ifPresent(tag -> b.append(",rrsnapshot=").append(tag.value()));
+                }
             }
             case NONE -> {
                 // plain icount: same timing model as record, so a VM behaves alike in every mode

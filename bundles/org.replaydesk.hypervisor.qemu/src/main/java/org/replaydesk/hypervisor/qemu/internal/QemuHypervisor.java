@@ -209,10 +209,21 @@ public class QemuHypervisor implements Hypervisor {
             if (vms.containsKey(replayerName) || Files.exists(paths.dir())) {
                 throw ReplayDeskException.conflict("A VM named '" + replayerName + "' already exists");
             }
+            Optional<Path> recorderMemory = snapshot.flatMap(recorder::snapshotMemory);
+            Optional<Path> memory = recorderMemory.map(m -> paths.snapshotMemory(snapshot.orElseThrow().value()));
             VmSpec spec = recorder.spec().toBuilder().name(replayerName)
-                    .replay(new ReplaySource(recorder.recordLog(), paths.disk(), snapshot)).build();
+                    .replay(new ReplaySource(recorder.recordLog(), paths.disk(), snapshot, memory)).build();
             try {
                 Files.createDirectories(paths.dir());
+                if (recorderMemory.isPresent()) {
+                    // A link, not a copy: the file is never written (the replayer maps it privately) and it must
+                    // outlive the recorder deleting its snapshot.
+                    try {
+                        Files.createLink(memory.orElseThrow(), recorderMemory.get());
+                    } catch (IOException | UnsupportedOperationException e) {
+                        Files.copy(recorderMemory.get(), memory.orElseThrow());
+                    }
+                }
                 if (snapshot.isPresent()) {
                     // The recorder's image holds the snapshot (vmstate and disk state); loadvm
                     // reverts the disk to it, so later writes by the recorder do no harm.

@@ -45,4 +45,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Longest main-loop wait of a replaying QEMU with rrpace, in microseconds (50-100000)")
     int rrpace_poll_cap_us() default 500;
+
+    @AttributeDefinition(description = "Folder on a memory file system (tmpfs) for the RAM of recording VMs. Their "
+            + "RAM is a shared file there, kept out of snapshots' vmstate and copied beside each snapshot, so a "
+            + "client fetches only the pages its replay touches. Empty: RAM travels inside the vmstate (the whole "
+            + "of it on every first join)")
+    String memory_dir() default "/dev/shm";
 }

@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 record QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path stateDir, Path socketDir,
         int vncLoopbackPortBase, int netServerPort, Duration startTimeout, Optional<Path> rrflushLibrary,
-        int rrflushIntervalMs, Optional<Path> rrpaceLibrary, int rrpacePollCapUs) {
+        int rrflushIntervalMs, Optional<Path> rrpaceLibrary, int rrpacePollCapUs, Optional<Path> memoryDir) {
 
     /** Where the distribution puts native/librrpace.so (the replayers' main-loop pacer). */
     static final String DEFAULT_RRPACE_LIBRARY = "${karaf.home}/native/librrpace.so";
@@ -32,6 +32,14 @@ record QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path
         if (rrpacePollCapUs < 50 || rrpacePollCapUs > 100_000) {
             throw new IllegalArgumentException("rrpace.poll.cap.us=" + rrpacePollCapUs + " is outside 50..100000 us");
         }
+    }
+
+    /** Settings whose recorders keep RAM inside the vmstate. */
+    QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path stateDir, Path socketDir,
+            int vncLoopbackPortBase, int netServerPort, Duration startTimeout, Optional<Path> rrflushLibrary,
+            int rrflushIntervalMs, Optional<Path> rrpaceLibrary, int rrpacePollCapUs) {
+        this(qemuBinary, qemuImgBinary, guestDir, stateDir, socketDir, vncLoopbackPortBase, netServerPort,
+                startTimeout, rrflushLibrary, rrflushIntervalMs, rrpaceLibrary, rrpacePollCapUs, Optional.empty());
     }
 
     /** Settings without the replay pacer. */
@@ -60,7 +68,9 @@ record QemuSettings(String qemuBinary, String qemuImgBinary, Path guestDir, Path
                 state, sockets.toAbsolutePath().normalize(), config.vnc_loopback_port_base(), config.net_server_port(),
                 Duration.ofSeconds(Math.max(5, config.start_timeout_seconds())),
                 rrflushLibrary(config.rrflush_library(), karafHome), config.rrflush_interval_ms(),
-                rrflushLibrary(config.rrpace_library(), karafHome), config.rrpace_poll_cap_us());
+                rrflushLibrary(config.rrpace_library(), karafHome), config.rrpace_poll_cap_us(),
+                config.memory_dir() == null || config.memory_dir().isBlank() ? Optional.empty()
+                        : Optional.of(Path.of(config.memory_dir().strip()).toAbsolutePath().normalize()));
     }
 
     /** Empty (or blank) disables the flusher; ${karaf.home} is replaced; relative paths are taken from karaf.home. */

@@ -18,6 +18,7 @@ import org.replaydesk.api.SnapshotTag;
 import org.replaydesk.api.Status;
 import org.replaydesk.api.VmName;
 import org.replaydesk.api.hypervisor.RecordReplayMode;
+import org.replaydesk.api.hypervisor.ReplaySource;
 import org.replaydesk.api.hypervisor.SnapshotResult;
 import org.replaydesk.api.hypervisor.VirtualMachine;
 import org.replaydesk.api.hypervisor.VmSpec;
@@ -62,6 +63,8 @@ final class QemuVirtualMachine implements VirtualMachine {
     private volatile int vncPort;
     private volatile boolean stopRequested;
     private volatile String reportedWorkload;
+    /** The recorder's RAM file while its process runs (null: RAM is anonymous and inside the vmstate). */
+    private volatile Path liveMemory;
 
     QemuVirtualMachine(QemuHypervisor owner, VmSpec spec, VmPaths paths) {
         this.owner = owner;
@@ -157,9 +160,20 @@ final class QemuVirtualMachine implements VirtualMachine {
                 Files.deleteIfExists(socket);
             }
             Files.deleteIfExists(paths.pidFile());
+            Path recorderMemory = recorderMemoryFile();
+            if (recorderMemory != null) {
+                Files.createDirectories(recorderMemory.getParent());
+                Files.deleteIfExists(recorderMemory);
+            }
+            Optional<Path> replayMemory = QemuCommandLine.replayMemory(spec);
+            if (replayMemory.isPresent() && !Files.isReadable(replayMemory.get())) {
+                throw ReplayDeskException.unavailable("Memory image " + replayMemory.get() + " of snapshot "
+                        + spec.replaySource().flatMap(ReplaySource::snapshot).map(Object::toString).orElse("?")
+                        + " to replay in VM '" + name() + "' is missing");
+            }
             int port = owner.allocateVncPort(this);
             List<String> cmd = QemuCommandLine.build(qemu, spec, paths, boot.kernel(), boot.initrd(), disk, port,
-                    owner.netServerPort());
+                    owner.netServerPort(), recorderMemory);
             Files.writeString(paths.commandLineFile(), String.join(" ", cmd) + "\n", StandardCharsets.UTF_8);
             Files.writeString(paths.serialLog(), "", StandardCharsets.UTF_8);
             stopRequested = false;
@@ -182,6 +196,7 @@ final class QemuVirtualMachine implements VirtualMachine {
                 throw new ReplayDeskException(Status.UNAVAILABLE, failureReason, e);
             }
             process = p;
+            liveMemory = recorderMemory;
             startedAt = Instant.now();
             LOG.info("VM {}: started QEMU pid {} ({} mode)", name(), p.pid(), spec.mode());
             p.onExit().thenAccept(this::processExited);
@@ -192,6 +207,18 @@ final class QemuVirtualMachine implements VirtualMachine {
                     serial = SerialConsole.connect(paths.serialSocket(), name().value(), Duration.ofSeconds(5));
                 } catch (IOException e) {
                     LOG.warn("VM {}: no serial control line: {}", name(), e.getMessage());
+                }
+                if (recorderMemory != null) {
+                    qmp.setMigrationCapability(QemuCommandLine.IGNORE_SHARED, true);
+                }
+                if (replayMemory.isPresent()) {
+                    // QEMU 7.2 cannot set a migration capability before rrsnapshot= loads the snapshot at start-up,
+                    // so this replayer started paused (-S) and loads it here, then runs.
+                    String tag = spec.replaySource().flatMap(ReplaySource::snapshot).orElseThrow().value();
+                    qmp.setMigrationCapability(QemuCommandLine.IGNORE_SHARED, true);
+                    qmp.loadvm(tag);
+                    qmp.cont();
+                    LOG.info("VM {}: loaded snapshot {} with its RAM mapped from {}", name(), tag, replayMemory.get());
                 }
                 String status = qmp.queryStatus().status();
                 transition("running".equals(status) ? VmState.RUNNING : VmState.PAUSED, "QEMU is up (" + status + ")");
@@ -309,6 +336,15 @@ final class QemuVirtualMachine implements VirtualMachine {
     /** Called once per process, on a JDK thread, whenever QEMU ends: asked to or not. */
     private void processExited(Process p) {
         closeConnections();
+        Path memory = liveMemory;
+        liveMemory = null;
+        if (memory != null) {
+            try {
+                Files.deleteIfExists(memory);
+            } catch (IOException e) {
+                LOG.warn("VM {}: cannot delete its RAM file {}: {}", name(), memory, e.getMessage());
+            }
+        }
         owner.releaseVncPort(this);
         int code = p.exitValue();
         if (stopRequested) {
@@ -547,6 +583,11 @@ final class QemuVirtualMachine implements VirtualMachine {
             while (true) {
                 try {
                     client.delvm(tag.value());
+                    try {
+                        Files.deleteIfExists(paths.snapshotMemory(tag.value()));
+                    } catch (IOException e) {
+                        LOG.warn("VM {}: cannot delete the memory image of snapshot {}: {}", name(), tag, e.getMessage());
+                    }
                     LOG.info("VM {}: snapshot {} deleted", name(), tag);
                     return null;
                 } catch (org.replaydesk.qmp.QmpException e) {
@@ -559,10 +600,27 @@ final class QemuVirtualMachine implements VirtualMachine {
         });
     }
 
+    /** Where this VM's RAM lives while it records, or null when it stays anonymous (and inside the vmstate). */
+    private Path recorderMemoryFile() {
+        if (spec.mode() != RecordReplayMode.RECORD) {
+            return null;
+        }
+        return owner.settings().memoryDir().map(paths::memoryFile).orElse(null);
+    }
+
+    @Override
+    public Optional<Path> snapshotMemory(SnapshotTag tag) {
+        Path file = paths.snapshotMemory(tag.value());
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
     @Override
     public SnapshotResult snapshot(SnapshotTag tag) {
         return qmpCall("snapshot", client -> {
-            SavevmResult r = client.savevm(tag.value(), SAVEVM_RETRY);
+            Path memory = liveMemory;
+            SavevmResult r = memory == null ? client.savevm(tag.value(), SAVEVM_RETRY)
+                    : client.savevmStopped(tag.value(), SAVEVM_RETRY,
+                            () -> MemoryImages.copySparse(memory, paths.snapshotMemory(tag.value())));
             long icount = spec.mode() == RecordReplayMode.NONE ? -1L : client.queryReplay().icount();
             LOG.info("VM {}: snapshot {} at icount {} stalled the guest {} ms ({} attempts)", name(), tag, icount,
                     r.stall().toMillis(), r.attempts());

@@ -47,6 +47,7 @@ final class VmDefinitionCodec {
             replay.put("logFile", source.logFile().toString());
             replay.put("diskImage", source.diskImage().toString());
             source.snapshot().ifPresent(tag -> replay.put("snapshot", tag.value()));
+            source.memoryImage().ifPresent(memory -> replay.put("memoryImage", memory.toString()));
         });
         try {
             return MAPPER.writeValueAsBytes(root);
@@ -73,7 +74,8 @@ final class VmDefinitionCodec {
             JsonNode r = root.path("replay");
             if (r.isObject()) {
                 replay = Optional.of(new ReplaySource(Path.of(required(r, "logFile")), Path.of(required(r, "diskImage")),
-                        r.hasNonNull("snapshot") ? Optional.of(SnapshotTag.of(r.get("snapshot").asText())) : Optional.empty()));
+                        r.hasNonNull("snapshot") ? Optional.of(SnapshotTag.of(r.get("snapshot").asText())) : Optional.empty(),
+                        r.hasNonNull("memoryImage") ? Optional.of(Path.of(r.get("memoryImage").asText())) : Optional.empty()));
             }
             return new VmSpec(VmName.of(required(root, "name")), root.path("memoryMb").asInt(VmSpec.DEFAULT_MEMORY_MB),
                     root.path("workload").asText(VmSpec.DEFAULT_WORKLOAD),

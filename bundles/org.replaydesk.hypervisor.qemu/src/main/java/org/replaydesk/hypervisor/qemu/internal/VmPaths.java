@@ -42,6 +42,21 @@ record VmPaths(Path dir, Path socketDir) {
         return dir.resolve("qemu.cmdline");
     }
 
+    /**
+     * A recording VM's RAM while it runs: a shared file in {@code memoryDir} (tmpfs), named after this container's
+     * socket folder (unique per container) and the VM.
+     */
+    Path memoryFile(Path memoryDir) {
+        Path container = socketDir.getParent() == null ? null : socketDir.getParent().getFileName();
+        return memoryDir.resolve((container == null ? "replaydesk" : container.toString()) + "-"
+                + socketDir.getFileName() + ".ram");
+    }
+
+    /** The guest RAM saved with a snapshot, when RAM is kept out of the vmstate (a sparse file). */
+    Path snapshotMemory(String tag) {
+        return dir.resolve("memory-" + tag + ".ram");
+    }
+
     Path qmpSocket() {
         return socketDir.resolve("qmp.sock");
     }
