@@ -61,6 +61,54 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void recorderWithAMemoryFileSharesItsRamAndItsReplayerMapsTheSnapshotsCopyPrivately() {
+        VmSpec recorder = VmSpec.builder(VmName.of("demo")).build();
+        Path live = PATHS.memoryFile(Path.of("/dev/shm"));
+        assertEquals(Path.of("/dev/shm/rd-demo.ram"), live, "named after the container's socket folder and the VM");
+        List<String> rec = QemuCommandLine.build("q", recorder, PATHS, Path.of("/k"), Path.of("/i"), Path.of("/d.qcow2"),
+                0, 0, live);
+        String recLine = String.join(" ", rec);
+        assertTrue(recLine.contains("-object memory-backend-file,id=pc.ram,size=256M,mem-path=/dev/shm/rd-demo.ram,"
+                + "share=on -machine pc,memory-backend=pc.ram -accel tcg -smp 1 -m 256"), recLine);
+
+        Path image = PATHS.snapshotMemory("rd-2");
+        assertEquals(Path.of("/s/vms/demo/memory-rd-2.ram"), image);
+        VmSpec replayer = recorder.toBuilder().name(VmName.of("copy"))
+                .replay(new ReplaySource(Path.of("/l"), Path.of("/c.qcow2"), Optional.of(SnapshotTag.of("rd-2")),
+                        Optional.of(image)))
+                .build();
+        List<String> rep = QemuCommandLine.build("q", replayer, PATHS, Path.of("/k"), Path.of("/i"), Path.of("/c.qcow2"),
+                0, 0, live);
+        String repLine = String.join(" ", rep);
+        assertTrue(repLine.contains("-object memory-backend-file,id=pc.ram,size=256M,mem-path=/s/vms/demo/memory-rd-2.ram,"
+                + "share=off -machine pc,memory-backend=pc.ram"), repLine);
+        assertEquals("shift=auto,rr=replay,rrfile=/l", rep.get(rep.indexOf("-icount") + 1),
+                "no rrsnapshot: the snapshot is loaded over QMP once x-ignore-shared is set");
+        assertTrue(rep.contains("-S"), "starts paused until the snapshot is loaded");
+        assertTrue(!rec.contains("-S"));
+        assertEquals(rec.get(rec.indexOf("-append") + 1), rep.get(rep.indexOf("-append") + 1));
+        assertEquals(devices(rec), devices(rep).stream().filter(d -> !d.contains("share=off")).toList());
+    }
+
+    @Test
+    void aReplayerOfASnapshotWithRamInItsVmstateKeepsTheOldLine() {
+        VmSpec replayer = VmSpec.builder(VmName.of("copy")).replay(new ReplaySource(Path.of("/l"), Path.of("/c.qcow2"),
+                Optional.of(SnapshotTag.of("s1")))).build();
+        String line = String.join(" ", QemuCommandLine.build("q", replayer, PATHS, Path.of("/k"), null,
+                Path.of("/c.qcow2"), 0, 0, Path.of("/dev/shm/x.ram")));
+        assertTrue(line.contains("-machine pc -accel tcg") && !line.contains("memory-backend") && !line.contains(" -S "),
+                line);
+        assertTrue(line.contains("rrsnapshot=s1"), line);
+    }
+
+    @Test
+    void aMemoryImageWithoutASnapshotIsRefused() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ReplaySource(Path.of("/l"), Path.of("/c.qcow2"), Optional.empty(), Optional.of(Path.of("/m"))));
+        assertEquals("a memory image belongs to a snapshot: name the snapshot too", e.getMessage());
+    }
+
+    @Test
     void plainVmHasNoBlkreplayAndNoLog() {
         VmSpec spec = VmSpec.builder(VmName.of("plain")).mode(RecordReplayMode.NONE).build();
         String cmd = String.join(" ", QemuCommandLine.build("q", spec, PATHS, Path.of("/k"), null, Path.of("/d.qcow2"), 0, 0));
