@@ -16,6 +16,18 @@ public interface ImagePager {
      */
     RemoteImage open(InetSocketAddress server, String imageId);
 
+    /**
+     * Opens an image with its own read-ahead instead of the configured one: a sequential reader (QEMU's loadvm of a
+     * vmstate) gains from a wide window, a random one (a replayer's page faults into snapshot memory) only pays for
+     * chunks it never reads.
+     *
+     * @param readAhead chunks requested beyond each read that missed the cache, 0 to 1024
+     * @throws org.replaydesk.api.ReplayDeskException as {@link #open(InetSocketAddress, String)}, or (invalid
+     *     argument) for a read-ahead out of range
+     * @since 1.4
+     */
+    RemoteImage open(InetSocketAddress server, String imageId, int readAhead);
+
     /** @return the shared cache */
     ChunkCache cache();
 }

@@ -7,5 +7,5 @@
  * and lengths in order (fixed-size chunks, or content-defined ones that survive insertions).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.replaydesk.pager;

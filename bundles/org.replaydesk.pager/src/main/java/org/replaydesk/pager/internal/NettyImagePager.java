@@ -39,6 +39,15 @@ public final class NettyImagePager implements ImagePager {
 
     @Override
     public RemoteImage open(InetSocketAddress server, String imageId) {
+        return open(server, imageId, readAhead);
+    }
+
+    @Override
+    public RemoteImage open(InetSocketAddress server, String imageId, int readAhead) {
+        if (readAhead < 0 || readAhead > PagerMessage.MAX_BATCH) {
+            throw org.replaydesk.api.ReplayDeskException.invalid("read-ahead " + readAhead + " for image " + imageId
+                    + " is outside 0-" + PagerMessage.MAX_BATCH + " chunks");
+        }
         Manifest.checkImageId(imageId);
         ChunkConnection connection = ChunkConnection.open(server, token, tls, group, timeout);
         try {

@@ -256,6 +256,11 @@ public class PagerService implements ChunkStore, ChunkCache, ImagePager, Session
     }
 
     @Override
+    public RemoteImage open(InetSocketAddress server, String imageId, int readAhead) {
+        return pager.open(server, imageId, readAhead);
+    }
+
+    @Override
     public ChunkCache cache() {
         return cache;
     }

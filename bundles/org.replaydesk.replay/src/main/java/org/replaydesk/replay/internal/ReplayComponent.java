@@ -189,7 +189,8 @@ public class ReplayComponent implements ReplayService {
 
         // The snapshot's RAM, when the recorder kept it out of the vmstate: the replayer maps this file privately,
         // so a page crosses the network only when the replay touches it (instead of all of RAM before loadvm).
-        Optional<Path> memoryFile = snapshot.memoryImageId().map(id -> mountImage(s, chunks, id, "ram"));
+        Optional<Path> memoryFile = snapshot.memoryImageId().map(id -> mountImage(s, chunks, id, "ram",
+                settings.memoryReadAhead()));
 
         Path logFile = s.rdfuse.declareLog(ReplayClientSession.LOG_FILE, snapshot.logOffset());
         s.logFeeder = new LogFeeder(s.rdfuse, ReplayClientSession.LOG_FILE);
@@ -216,7 +217,13 @@ public class ReplayComponent implements ReplayService {
     }
 
     private Path mountImage(ReplayClientSession s, InetSocketAddress chunks, String imageId, String extension) {
-        RemoteImage image = pager.open(chunks, imageId);
+        return mountImage(s, chunks, imageId, extension, -1);
+    }
+
+    /** @param readAhead the image's own read-ahead, or -1 for the pager's */
+    private Path mountImage(ReplayClientSession s, InetSocketAddress chunks, String imageId, String extension,
+            int readAhead) {
+        RemoteImage image = readAhead < 0 ? pager.open(chunks, imageId) : pager.open(chunks, imageId, readAhead);
         s.images.add(image);
         String name = imageId + "." + extension;
         s.rdfuse.declareImage(name, image.manifest().imageSize(), ImageFeeder.blockSize(image.manifest()));

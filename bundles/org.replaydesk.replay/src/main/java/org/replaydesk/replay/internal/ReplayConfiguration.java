@@ -32,4 +32,12 @@ public @interface ReplayConfiguration {
 
     @AttributeDefinition(description = "Threads that fetch image chunks for the helper")
     int image_threads() default 4;
+
+    @AttributeDefinition(description = "Chunks fetched beyond each miss in a snapshot's memory image (0-1024). The "
+            + "replayer reads memory where the guest touches it, not in order, so a wide window (the pager's "
+            + "read.ahead, for sequential images) fetches chunks it never reads")
+    int memory_read_ahead() default MEMORY_READ_AHEAD;
+
+    /** Measured in ReplayIT's first join (docs/benchmarks.md, "Snapshot memory on demand"). */
+    int MEMORY_READ_AHEAD = 4;
 }

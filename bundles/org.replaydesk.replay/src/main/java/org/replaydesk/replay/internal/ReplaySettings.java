@@ -16,9 +16,10 @@ import org.replaydesk.api.ReplayDeskException;
  * @param logTlsTrust CA file for record-log streams over TLS
  * @param startTimeoutSeconds how long a replayer may take to start
  * @param imageThreads chunk fetchers per image
+ * @param memoryReadAhead chunks fetched beyond each miss in a snapshot's memory image (random access)
  */
 record ReplaySettings(Path rdfuse, String qemuImg, Path workDir, String logToken, Optional<Path> logTlsTrust,
-        int startTimeoutSeconds, int imageThreads) {
+        int startTimeoutSeconds, int imageThreads, int memoryReadAhead) {
 
     static final String PID = "org.replaydesk.replay";
 
@@ -52,11 +53,14 @@ record ReplaySettings(Path rdfuse, String qemuImg, Path workDir, String logToken
         if (c.image_threads() < 1 || c.image_threads() > 64) {
             throw ReplayDeskException.invalid(PID + ": image.threads " + c.image_threads() + " is not 1-64");
         }
+        if (c.memory_read_ahead() < 0 || c.memory_read_ahead() > 1024) {
+            throw ReplayDeskException.invalid(PID + ": memory.read.ahead " + c.memory_read_ahead() + " is not 0-1024");
+        }
         if (c.qemu_img_binary().isBlank()) {
             throw ReplayDeskException.invalid(PID + ": qemu.img.binary is empty");
         }
         return new ReplaySettings(rdfuse, c.qemu_img_binary().strip(), work, token, trust, c.start_timeout_seconds(),
-                c.image_threads());
+                c.image_threads(), c.memory_read_ahead());
     }
 
     private static Optional<Path> onPath(String binary) {
@@ -74,6 +78,6 @@ record ReplaySettings(Path rdfuse, String qemuImg, Path workDir, String logToken
     public String toString() {
         return "ReplaySettings[rdfuse=" + rdfuse + ", qemuImg=" + qemuImg + ", workDir=" + workDir + ", token="
                 + (logToken.isEmpty() ? "none" : "set") + ", logTlsTrust=" + logTlsTrust + ", startTimeoutSeconds="
-                + startTimeoutSeconds + ", imageThreads=" + imageThreads + "]";
+                + startTimeoutSeconds + ", imageThreads=" + imageThreads + ", memoryReadAhead=" + memoryReadAhead + "]";
     }
 }

@@ -45,6 +45,8 @@ final class QemuVirtualMachine implements VirtualMachine {
     private static final Duration WORKLOAD_SWITCH_TIMEOUT = Duration.ofSeconds(20);
     private static final long KEY_INTERVAL_MS = 20;
     private static final int STDERR_TAIL_LINES = 8;
+    /** Tells librrpace which mapped file to madvise(MADV_RANDOM). */
+    static final String RANDOM_ACCESS_FILE = "RD_RANDOM_ACCESS_FILE";
     /** sun_path in struct sockaddr_un holds 108 bytes including the terminating NUL. */
     private static final int UNIX_PATH_MAX = 108;
 
@@ -188,6 +190,9 @@ final class QemuVirtualMachine implements VirtualMachine {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().putAll(owner.recordLogFlusher().environment(spec.mode(),
                     QemuCommandLine.recordFile(paths), pb.environment().get(RecordLogFlusher.PRELOAD)));
+            // rrpace turns the kernel's fault read-around off for the mapped snapshot memory (native-hooks/rrpace):
+            // with it on, a replay pulled in nearly all of the snapshot's memory through rdfuse, touched or not.
+            replayMemory.ifPresent(m -> pb.environment().put(RANDOM_ACCESS_FILE, m.toString()));
             Process p;
             try {
                 p = pb.start();
