@@ -606,11 +606,23 @@ final class QemuVirtualMachine implements VirtualMachine {
     }
 
     /** Where this VM's RAM lives while it records, or null when it stays anonymous (and inside the vmstate). */
-    private Path recorderMemoryFile() {
-        if (spec.mode() != RecordReplayMode.RECORD) {
+    private Path recorderMemoryFile() throws IOException {
+        Optional<Path> dir = owner.settings().memoryDir();
+        if (spec.mode() != RecordReplayMode.RECORD || dir.isEmpty()) {
             return null;
         }
-        return owner.settings().memoryDir().map(paths::memoryFile).orElse(null);
+        // A shared mapping of a tmpfs file that runs out of space kills QEMU with SIGBUS when the guest touches a new
+        // page, so a recorder that might not fit keeps its RAM anonymous (and inside the vmstate) instead.
+        Files.createDirectories(dir.get());
+        long usable = Files.getFileStore(dir.get()).getUsableSpace();
+        long needed = (long) spec.memoryMb() << 20;
+        if (usable < needed) {
+            LOG.warn("VM {}: {} has {} MiB free, less than the VM's {} MiB of RAM; its snapshots carry RAM in the"
+                    + " vmstate (a client fetches all of it on a first join). Free space there or set memory.dir in {}",
+                    name(), dir.get(), usable >> 20, spec.memoryMb(), QemuHypervisor.PID);
+            return null;
+        }
+        return paths.memoryFile(dir.get());
     }
 
     @Override
