@@ -392,67 +392,48 @@ public final class UnixSocketQmpClient implements QmpClient {
 
     @Override
     public SavevmResult savevm(String tag, Duration retryFor) {
-        requireTag(tag);
-        Objects.requireNonNull(retryFor, "retryFor");
-        long start = System.nanoTime();
-        long giveUpAt = start + retryFor.toNanos();
-        int attempts = 0;
-        while (true) {
-            attempts++;
-            long attemptStart = System.nanoTime();
-            String output = humanMonitorCommand("savevm " + tag, SNAPSHOT_COMMAND_TIMEOUT);
-            long attemptEnd = System.nanoTime();
-            if (output.isEmpty()) {
-                SavevmResult result = new SavevmResult(tag, attempts, Duration.ofNanos(attemptEnd - attemptStart),
-                        Duration.ofNanos(attemptEnd - start));
-                LOG.debug("savevm {} on {}: {} attempt(s), stall {} ms", tag, socket, attempts,
-                        result.stall().toMillis());
-                return result;
-            }
-            if (!output.contains(SNAPSHOT_REFUSED)) {
-                throw new QmpException("savevm " + tag + " on " + socket + " failed: " + output.strip());
-            }
-            if (attemptEnd - giveUpAt >= 0) {
-                throw new QmpException("savevm " + tag + " on " + socket + ": QEMU refused " + attempts
-                        + " time(s) over " + Duration.ofNanos(attemptEnd - start).toMillis()
-                        + " ms because record/replay events were queued (" + output.strip() + ")");
-            }
-            try {
-                Thread.sleep(SAVEVM_RETRY_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new QmpException("interrupted while retrying savevm " + tag + " on " + socket, e);
-            }
-        }
+        return savevmRetrying(tag, retryFor, null);
     }
 
     @Override
     public SavevmResult savevmStopped(String tag, Duration retryFor, Runnable whileStopped) {
+        Objects.requireNonNull(whileStopped, "whileStopped");
+        return savevmRetrying(tag, retryFor, whileStopped);
+    }
+
+    /**
+     * savevm, retried every 3 ms while record/replay refuses. With {@code whileStopped} each attempt is wrapped in
+     * stop/cont and the hook runs between a successful savevm and cont; the stall is then stop to cont.
+     */
+    private SavevmResult savevmRetrying(String tag, Duration retryFor, Runnable whileStopped) {
         requireTag(tag);
         Objects.requireNonNull(retryFor, "retryFor");
-        Objects.requireNonNull(whileStopped, "whileStopped");
         long start = System.nanoTime();
         long giveUpAt = start + retryFor.toNanos();
         int attempts = 0;
         while (true) {
             attempts++;
             long attemptStart = System.nanoTime();
-            stop();
             String output;
-            try {
+            if (whileStopped == null) {
                 output = humanMonitorCommand("savevm " + tag, SNAPSHOT_COMMAND_TIMEOUT);
-                if (output.isEmpty()) {
-                    whileStopped.run();
+            } else {
+                stop();
+                try {
+                    output = humanMonitorCommand("savevm " + tag, SNAPSHOT_COMMAND_TIMEOUT);
+                    if (output.isEmpty()) {
+                        whileStopped.run();
+                    }
+                } finally {
+                    cont();
                 }
-            } finally {
-                cont();
             }
             long attemptEnd = System.nanoTime();
             if (output.isEmpty()) {
                 SavevmResult result = new SavevmResult(tag, attempts, Duration.ofNanos(attemptEnd - attemptStart),
                         Duration.ofNanos(attemptEnd - start));
-                LOG.debug("savevm {} (stopped) on {}: {} attempt(s), stall {} ms", tag, socket, attempts,
-                        result.stall().toMillis());
+                LOG.debug("savevm {}{} on {}: {} attempt(s), stall {} ms", tag, whileStopped == null ? "" : " (stopped)",
+                        socket, attempts, result.stall().toMillis());
                 return result;
             }
             if (!output.contains(SNAPSHOT_REFUSED)) {
