@@ -1,5 +1,7 @@
 package org.replaydesk.pager.internal;
 
+import java.util.Arrays;
+
 import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.pager.Manifest;
 
@@ -32,11 +34,16 @@ public final class ContentDefinedChunker {
 
     private static final long[] GEAR = gearTable(SEED);
 
+
     private final int min;
     private final int avg;
     private final int max;
     private final long strictMask;
     private final long looseMask;
+    /** Whether an all-zero stretch never has a cut point (see {@link #cut}). */
+    private final boolean zeroRunsCutAtLimit;
+    /** Compared against to find all-zero stretches; as long as the longest chunk. */
+    private final byte[] zeros;
 
     /**
      * @param min shortest chunk (except an image's last), at least 64
@@ -63,6 +70,12 @@ public final class ContentDefinedChunker {
         int bits = Integer.numberOfTrailingZeros(avg);
         this.strictMask = topBits(bits + 1);
         this.looseMask = topBits(Math.max(1, bits - 1));
+        long zeroHash = 0;
+        for (int i = 0; i < WINDOW; i++) {
+            zeroHash = (zeroHash << 1) + GEAR[0];
+        }
+        this.zeroRunsCutAtLimit = (zeroHash & strictMask) != 0 && (zeroHash & looseMask) != 0;
+        this.zeros = new byte[max];
     }
 
     private static long topBits(int count) {
@@ -111,6 +124,12 @@ public final class ContentDefinedChunker {
         if (limit <= min) {
             return limit;
         }
+        // A run of zeros hashes to one constant once the window is full; when that constant satisfies neither mask
+        // (true of the gear-v1 table, pinned by a test) an all-zero stretch is cut at the limit. Checking for zeros is
+        // vectorised and far cheaper than rolling the hash: a snapshot's memory image is mostly zeros.
+        if (zeroRunsCutAtLimit && Arrays.mismatch(data, from, from + limit, zeros, 0, limit) < 0) {
+            return limit;
+        }
         long h = 0;
         int i = from + min - WINDOW;
         int minEnd = from + min;
@@ -132,6 +151,11 @@ public final class ContentDefinedChunker {
             }
         }
         return limit;
+    }
+
+    /** Whether all-zero stretches are cut at the limit without rolling the hash (tests). */
+    boolean zeroRunsCutAtLimit() {
+        return zeroRunsCutAtLimit;
     }
 
     @Override

@@ -76,6 +76,29 @@ class ContentDefinedChunkerTest {
         assertEquals(List.of(131072), lengths(DEFAULT, new byte[131072]));
     }
 
+    /** Pseudo-random data with zero runs of several lengths, like a snapshot's memory image. */
+    static byte[] withZeroRuns() {
+        byte[] data = random(1 << 21, 99);
+        java.util.Arrays.fill(data, 100_000, 100_100, (byte) 0);   // shorter than the hash window
+        java.util.Arrays.fill(data, 300_000, 340_000, (byte) 0);   // shorter than max
+        java.util.Arrays.fill(data, 500_000, 1_200_000, (byte) 0); // several max-size chunks
+        java.util.Arrays.fill(data, (1 << 21) - 70_000, 1 << 21, (byte) 0); // ends in zeros
+        return data;
+    }
+
+    @Test
+    void zeroRunsTakeTheShortcutWithTheDefaultTable() {
+        // If a new gear table ever hashed a zero run into a cut, cut() would fall back to rolling the hash; this
+        // pins that gear-v1 does not, so memory images keep chunking fast.
+        assertEquals(true, DEFAULT.zeroRunsCutAtLimit());
+    }
+
+    @Test
+    void goldenCutsAroundZeroRuns() {
+        // Pinned before zero runs took a shortcut (ContentDefinedChunker.cut): the shortcut must not move a cut.
+        assertEquals(GOLDEN_ZERO_RUNS, lengths(DEFAULT, withZeroRuns()));
+    }
+
     @Test
     void everyChunkIsBetweenMinAndMaxExceptTheLast() {
         ContentDefinedChunker small = new ContentDefinedChunker(1024, 4096, 16384);
@@ -177,4 +200,11 @@ class ContentDefinedChunkerTest {
             36165, 10578, 23483, 46080, 39181);
     /** gear-v1 8K/32K/128K over 128 KiB of {@code new Random(7).nextBytes}. */
     static final List<Integer> GOLDEN_MAX = List.of(41287, 36721, 51269, 1795);
+
+    static final List<Integer> GOLDEN_ZERO_RUNS = List.of(
+            61691, 36214, 50536, 32830, 93894, 17609, 52774, 48474, 10393, 13244,
+            35098, 17623, 131072, 131072, 131072, 131072, 131072, 77848, 36529, 47685,
+            25147, 34968, 49416, 48901, 68525, 46099, 12082, 31683, 22147, 10244,
+            38636, 13564, 18712, 50275, 72892, 51848, 35211, 51842, 37258, 19207,
+            70693);
 }
