@@ -47,11 +47,12 @@ public abstract class AbstractModeSwitchPolicy implements ModeSwitchPolicy {
                 return inDual(metrics);
             case REPLAY:
                 if (metrics.logBufferFull()) {
-                    return ModeDecision.toDisplay("the record log buffer is full");
+                    return ModeDecision.toDisplay("the record log buffer is full", ModeDecision.Cause.CLIENT_BEHIND);
                 }
                 if (metrics.replayLag().isPresent() && metrics.replayLag().get().compareTo(maxLag()) > 0) {
                     return ModeDecision.toDisplay("replay lags " + metrics.replayLag().get().toMillis()
-                            + " ms behind the server (limit " + maxLag().toMillis() + " ms)");
+                            + " ms behind the server (limit " + maxLag().toMillis() + " ms)",
+                            ModeDecision.Cause.CLIENT_BEHIND);
                 }
                 return inReplay(metrics);
             default:

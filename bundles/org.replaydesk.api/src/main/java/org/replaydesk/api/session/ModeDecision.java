@@ -8,8 +8,26 @@ import java.util.Objects;
  * @param action stay, start a switch to replay, or go back to display
  * @param reason why, in words an operator reads in {@code desk:session-history} (never null; empty for
  *        {@link Action#STAY})
+ * @param cause why a policy goes back to display; {@link Cause#UNSPECIFIED} for other actions and for policies
+ *        that do not say
  */
-public record ModeDecision(Action action, String reason) {
+public record ModeDecision(Action action, String reason, Cause cause) {
+
+    /**
+     * Why a policy leaves replay (or abandons an attempt). The session uses it for the paper's back-off rule: a return
+     * to display because the client could not keep up, shortly after a switch, is a failed switch (no new attempt for
+     * the back-off time); a return because the traffic changed is not.
+     *
+     * @since 1.2
+     */
+    public enum Cause {
+        /** Not given (policies written before 1.2): the session judges by the lag it measured against 500 ms. */
+        UNSPECIFIED,
+        /** The client cannot keep up: replay lag over the policy's limit, or the record log buffer full. */
+        CLIENT_BEHIND,
+        /** The traffic or the interactivity changed: display is now cheaper or better. Never a failed switch. */
+        WORKLOAD
+    }
 
     /** The three things a policy can ask for. */
     public enum Action {
@@ -33,6 +51,12 @@ public record ModeDecision(Action action, String reason) {
     public ModeDecision {
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(cause, "cause");
+    }
+
+    /** A decision without a cause ({@link Cause#UNSPECIFIED}). */
+    public ModeDecision(Action action, String reason) {
+        this(action, reason, Cause.UNSPECIFIED);
     }
 
     /** @return keep the current mode */
@@ -54,6 +78,16 @@ public record ModeDecision(Action action, String reason) {
      */
     public static ModeDecision toDisplay(String reason) {
         return new ModeDecision(Action.SWITCH_TO_DISPLAY, reason);
+    }
+
+    /**
+     * @param reason why the server's display should be shown
+     * @param cause why, for the session's failed-switch rule
+     * @return go back to display
+     * @since 1.2
+     */
+    public static ModeDecision toDisplay(String reason, Cause cause) {
+        return new ModeDecision(Action.SWITCH_TO_DISPLAY, reason, cause);
     }
 
     /** @return whether this asks for no change */

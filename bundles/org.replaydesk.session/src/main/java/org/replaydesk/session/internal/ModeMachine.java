@@ -211,8 +211,14 @@ final class ModeMachine {
             // A client that cannot keep up right after the switch is a failed attempt whoever noticed; a traffic
             // decision is not, and neither is a lag after a long healthy replay (the workload changed: the paper
             // only bars new attempts after a failed switch).
-            boolean lagging = metrics.replayLag()
-                    .map(l -> l.compareTo(AbstractModeSwitchPolicy.DEFAULT_MAX_LAG) > 0).orElse(false);
+            // The policy says whether the client fell behind (by its own limits); one written before causes existed
+            // is judged by the measured lag against the paper's 500 ms.
+            boolean lagging = switch (d.cause()) {
+                case CLIENT_BEHIND -> true;
+                case WORKLOAD -> false;
+                case UNSPECIFIED -> metrics.replayLag()
+                        .map(l -> l.compareTo(AbstractModeSwitchPolicy.DEFAULT_MAX_LAG) > 0).orElse(false);
+            };
             boolean failed = lagging && replayWasShort() || operator;
             backToDisplay(d.reason(), operator ? BY_SESSION : policyName, failed);
             if (operator) {

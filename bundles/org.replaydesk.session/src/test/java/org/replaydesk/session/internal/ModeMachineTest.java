@@ -259,6 +259,33 @@ class ModeMachineTest {
     }
 
     @Test
+    void aPolicySayingTheClientFellBehindByItsOwnLimitMakesAFailedAttempt() {
+        reachReplay();
+        // 300 ms is under the paper's 500 ms, but this policy's limit is 200 ms: its word counts
+        tick(m -> ModeDecision.toDisplay("replay lags 300 ms (limit 200 ms)", ModeDecision.Cause.CLIENT_BEHIND),
+                SessionMetrics.builder().replayLag(Duration.ofMillis(300)));
+        assertEquals(SessionMode.DISPLAY, machine.mode());
+        assertTrue(machine.lastFailedSwitch().isPresent());
+    }
+
+    @Test
+    void aWorkloadChangeIsNoFailedAttemptEvenWhileTheReplayLags() {
+        reachReplay();
+        tick(m -> ModeDecision.toDisplay("display is cheaper now", ModeDecision.Cause.WORKLOAD),
+                SessionMetrics.builder().replayLag(Duration.ofMillis(900)));
+        assertEquals(SessionMode.DISPLAY, machine.mode());
+        assertTrue(machine.lastFailedSwitch().isEmpty(), "the policy said the workload changed");
+    }
+
+    @Test
+    void aDecisionWithoutACauseIsJudgedByTheMeasuredLag() {
+        reachReplay();
+        tick(m -> ModeDecision.toDisplay("old policy"), SessionMetrics.builder().replayLag(Duration.ofMillis(300)));
+        assertEquals(SessionMode.DISPLAY, machine.mode());
+        assertTrue(machine.lastFailedSwitch().isEmpty(), "300 ms is under the paper's 500 ms");
+    }
+
+    @Test
     void aFullBufferRightAfterTheSwitchIsAFailedAttempt() {
         reachReplay();
         clock.advance(ModeMachine.HEALTHY_REPLAY.minusMillis(1));

@@ -249,7 +249,7 @@ public final class PaperPolicy extends AbstractModeSwitchPolicy {
             return ModeDecision.stay();
         }
         return ModeDecision.toDisplay(comparison("replay", replay, metrics.replayMeasured(), "display", display,
-                metrics.displayMeasured(), s.displayAdvantage(), metrics.window()));
+                metrics.displayMeasured(), s.displayAdvantage(), metrics.window()), ModeDecision.Cause.WORKLOAD);
     }
 
     /**

@@ -212,7 +212,9 @@ class PaperPolicyTest {
             ScriptedSession session = ScriptedSession.in(SessionMode.REPLAY).advance(WINDOW.minusMillis(1));
             assertStays(PAPER.decide(session.traffic(10 * KIB, 500 * KIB)));
             session.advance(Duration.ofMillis(1));
-            assertEquals(Action.SWITCH_TO_DISPLAY, PAPER.decide(session.traffic(10 * KIB, 500 * KIB)).action());
+            ModeDecision back = PAPER.decide(session.traffic(10 * KIB, 500 * KIB));
+            assertEquals(Action.SWITCH_TO_DISPLAY, back.action());
+            assertEquals(ModeDecision.Cause.WORKLOAD, back.cause(), "a traffic decision is no failed switch");
         }
 
         @Test
@@ -233,8 +235,9 @@ class PaperPolicyTest {
         void aLagOverFiveHundredMillisecondsGoesBackAtOnce() {
             ScriptedSession session = ScriptedSession.in(SessionMode.REPLAY).advance(Duration.ofSeconds(1));
             assertStays(PAPER.decide(session.metrics().replayLag(Duration.ofMillis(500)).build()));
-            assertDecision(Action.SWITCH_TO_DISPLAY, "replay lags 501 ms behind the server (limit 500 ms)",
-                    PAPER.decide(session.metrics().replayLag(Duration.ofMillis(501)).build()));
+            ModeDecision back = PAPER.decide(session.metrics().replayLag(Duration.ofMillis(501)).build());
+            assertDecision(Action.SWITCH_TO_DISPLAY, "replay lags 501 ms behind the server (limit 500 ms)", back);
+            assertEquals(ModeDecision.Cause.CLIENT_BEHIND, back.cause());
         }
 
         @Test
