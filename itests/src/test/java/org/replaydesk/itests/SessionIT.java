@@ -133,6 +133,7 @@ public class SessionIT extends ReplayDeskTestSupport {
                 assertEquals(path, modeChanges(id));
                 String list = execute("desk:session-list");
                 assertTrue(list, list.contains(id) && list.contains("DISPLAY"));
+                assertEquals("local", info(id).server());
             }
 
             // The session outlives its viewer; a new viewer gets the current screen.

@@ -78,6 +78,9 @@ public class SessionTwoHostsIT extends ReplayDeskTestSupport {
                 try (RawRfbClient viewer = new RawRfbClient(port)) {
                     await("the viewer to get updates", Duration.ofSeconds(30), () -> viewer.updates() > 3);
                     await("the session to count its viewer", Duration.ofSeconds(10), () -> info(sid).viewers() == 1);
+                    assertTrue(info(sid).server(), info(sid).server().startsWith("127.0.0.1:"));
+                    String list = execute("desk:session-list --no-format");
+                    assertTrue(list, list.contains(" server=127.0.0.1:"));
                     sameAsServer(server, viewer, "display-first");
 
                     execute("desk:session-mode " + id + " replay");

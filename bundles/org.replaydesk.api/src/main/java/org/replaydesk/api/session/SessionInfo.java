@@ -25,11 +25,14 @@ import java.util.Optional;
  * @param replayLag how far the replayer is behind; empty without a replayer
  * @param switches transitions so far
  * @param lastDecision the policy's last non-stay decision reason, or empty
+ * @param server where the VM runs: {@code local} for this container, else the server host's address (a two-host
+ *        session)
+ * @since 1.2 (server)
  */
 public record SessionInfo(String id, String vm, String client, SessionMode mode, Instant since, ModeRequest request,
         String policy, InetSocketAddress viewerAddress, int viewers, long displayBytes, long replayBytes,
         double displayBytesPerSecond, double replayBytesPerSecond, Optional<Duration> replayLag, int switches,
-        Optional<String> lastDecision) {
+        Optional<String> lastDecision, String server) {
 
     /** Checks the arguments. */
     public SessionInfo {
@@ -42,5 +45,15 @@ public record SessionInfo(String id, String vm, String client, SessionMode mode,
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(replayLag, "replayLag");
         Objects.requireNonNull(lastDecision, "lastDecision");
+        Objects.requireNonNull(server, "server");
+    }
+
+    /** A session whose VM runs in this container. */
+    public SessionInfo(String id, String vm, String client, SessionMode mode, Instant since, ModeRequest request,
+            String policy, InetSocketAddress viewerAddress, int viewers, long displayBytes, long replayBytes,
+            double displayBytesPerSecond, double replayBytesPerSecond, Optional<Duration> replayLag, int switches,
+            Optional<String> lastDecision) {
+        this(id, vm, client, mode, since, request, policy, viewerAddress, viewers, displayBytes, replayBytes,
+                displayBytesPerSecond, replayBytesPerSecond, replayLag, switches, lastDecision, "local");
     }
 }

@@ -352,7 +352,8 @@ final class DesktopSession implements Switcher {
         return new SessionInfo(id, vm.name().value(), client, machine.mode(), machine.since(), machine.request(),
                 policy, viewerAddress, viewers, (long) displayBytes, (long) replayBytes,
                 m == null ? 0 : m.displayBytesPerSecond(), m == null ? 0 : m.replayBytesPerSecond(),
-                m == null ? Optional.empty() : m.replayLag(), machine.history().size(), machine.lastDecision());
+                m == null ? Optional.empty() : m.replayLag(), machine.history().size(), machine.lastDecision(),
+                server());
     }
 
     SessionMetrics lastMetrics() {

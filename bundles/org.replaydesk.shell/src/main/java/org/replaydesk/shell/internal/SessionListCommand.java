@@ -49,10 +49,12 @@ public class SessionListCommand implements Action {
                         + " displayBytesPerSecond=" + Math.round(s.displayBytesPerSecond())
                         + " replayBytesPerSecond=" + Math.round(s.replayBytesPerSecond()) + " lagMillis="
                         + s.replayLag().map(d -> Long.toString(d.toMillis())).orElse("-") + " switches="
-                        + s.switches() + " viewers=" + s.viewers() + " port=" + s.viewerAddress().getPort());
+                        + s.switches() + " viewers=" + s.viewers() + " port=" + s.viewerAddress().getPort()
+                        + " server=" + s.server());
             } else {
                 System.out.printf(Locale.ROOT, "%-4s %-14s %-12s %8s %-9s %10s %10s %9s %9s %7s %4d %3d  %s%n",
-                        s.id(), s.vm(), s.mode(), Formats.duration(inMode), s.request().label(),
+                        s.id(), "local".equals(s.server()) ? s.vm() : s.vm() + "@" + s.server(), s.mode(),
+                        Formats.duration(inMode), s.request().label(),
                         Formats.bytes(s.displayBytes()), Formats.bytes(s.replayBytes()),
                         Formats.bytes(Math.round(s.displayBytesPerSecond())),
                         Formats.bytes(Math.round(s.replayBytesPerSecond())),
