@@ -226,7 +226,14 @@ public class ReplayIT extends ReplayDeskTestSupport {
         try {
             BufferedImage recorded = screen(recorderName, label + "-recorded");
             long t0 = System.nanoTime();
-            replayer.runUntil(icount, Duration.ofSeconds(120));
+            try {
+                replayer.runUntil(icount, Duration.ofSeconds(120));
+            } catch (RuntimeException e) {
+                // The client's own stall diagnosis (what the replayer waits for) tells a lost chunk from a diverged
+                // replay; the test fails either way.
+                throw new AssertionError(e.getMessage() + "; the replay client says: " + replay().find(
+                        VmName.of(recorderName)).map(r -> r.status().stall().orElse("no stall")).orElse("no session"), e);
+            }
             report("%s: replayer reached the break at icount %d %d ms after the recorder paused", label, icount,
                     (System.nanoTime() - t0) / 1_000_000);
             BufferedImage replayed = screen(recorderName + "-replay", label + "-replayed");

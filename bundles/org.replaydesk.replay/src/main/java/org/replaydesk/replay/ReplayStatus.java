@@ -30,11 +30,19 @@ import org.replaydesk.api.VmName;
  * @param startup from the start request until the replayer first caught up (empty until then)
  * @param vncSocket the replayer's VNC unix socket (a display source)
  * @param failure why the session failed or ended
+ * @param stall while the replayer has made no progress for {@link #STALL_AFTER} although the recorder is ahead: why,
+ *     as far as the client can tell (what the replayer waits for: record-log bytes, image chunks, a page of its
+ *     snapshot memory, or nothing it reads, which means its replay diverged); empty while it advances
+ * @since 1.2 (stall)
  */
 public record ReplayStatus(VmName vm, VmName replayer, ReplayState state, SnapshotTag snapshot, long serverIcount,
         long clientIcount, long lagInstructions, Optional<Duration> lag, boolean caughtUp, long logBytes,
         long logWireBytes, long chunkBytes, long chunkWireBytes, long chunksFetched, Optional<Duration> startup, Path vncSocket,
-        Optional<String> failure) {
+        Optional<String> failure, Optional<String> stall) {
+
+    /** How long a replayer that is behind must stay at one instruction count before it counts as stalled. */
+    public static final Duration STALL_AFTER = Duration.ofSeconds(10);
+
     public ReplayStatus {
         Objects.requireNonNull(vm, "vm");
         Objects.requireNonNull(replayer, "replayer");
@@ -44,5 +52,15 @@ public record ReplayStatus(VmName vm, VmName replayer, ReplayState state, Snapsh
         Objects.requireNonNull(startup, "startup");
         Objects.requireNonNull(vncSocket, "vncSocket");
         Objects.requireNonNull(failure, "failure");
+        Objects.requireNonNull(stall, "stall");
+    }
+
+    /** The 1.1 shape, without a stall diagnosis. */
+    public ReplayStatus(VmName vm, VmName replayer, ReplayState state, SnapshotTag snapshot, long serverIcount,
+            long clientIcount, long lagInstructions, Optional<Duration> lag, boolean caughtUp, long logBytes,
+            long logWireBytes, long chunkBytes, long chunkWireBytes, long chunksFetched, Optional<Duration> startup,
+            Path vncSocket, Optional<String> failure) {
+        this(vm, replayer, state, snapshot, serverIcount, clientIcount, lagInstructions, lag, caughtUp, logBytes,
+                logWireBytes, chunkBytes, chunkWireBytes, chunksFetched, startup, vncSocket, failure, Optional.empty());
     }
 }

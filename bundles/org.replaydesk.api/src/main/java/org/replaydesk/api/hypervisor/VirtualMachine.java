@@ -110,4 +110,17 @@ public interface VirtualMachine {
     default java.util.Optional<Path> snapshotMemory(SnapshotTag tag) {
         return java.util.Optional.empty();
     }
+
+    /**
+     * Where the VM's host process waits right now, for telling why a VM makes no progress: one entry per thread
+     * that is blocked in the host kernel other than in an idle wait, e.g. a replayer's vCPU in a page fault on its
+     * FUSE-backed snapshot memory, or in a read of the live record log. Diagnostics only: the text is for people and
+     * logs, not for parsing.
+     *
+     * @return the description, or empty when there is no process or the host cannot tell
+     * @since 1.4
+     */
+    default java.util.Optional<String> hostWaits() {
+        return java.util.Optional.empty();
+    }
 }

@@ -23,6 +23,7 @@ import org.replaydesk.replay.ReplaySession;
 import org.replaydesk.replay.ReplayState;
 import org.replaydesk.replay.ReplayStatus;
 import org.replaydesk.replay.internal.fuse.ImageFeeder;
+import org.replaydesk.replay.internal.fuse.ImageStat;
 import org.replaydesk.replay.internal.fuse.LogFeeder;
 import org.replaydesk.replay.internal.fuse.LogStat;
 import org.replaydesk.replay.internal.fuse.RdfuseProcess;
@@ -66,6 +67,10 @@ final class ReplayClientSession implements ReplaySession {
     private final Deque<Heartbeat> heartbeats = new ArrayDeque<>();
     private long lastClientIcount = -1;
     private boolean caughtUp;
+    // Owned by the monitor thread (poll); stall is read by status().
+    private final StallWatch stallWatch = new StallWatch(ReplayStatus.STALL_AFTER);
+    private Instant lastProgressCheck = Instant.EPOCH;
+    private volatile String stall;
 
     ReplayClientSession(VmName vm, VmName replayer, SnapshotInfo snapshot, Instant requested, Path workDir) {
         this.vm = vm;
@@ -185,7 +190,85 @@ final class ReplayClientSession implements ReplaySession {
             }
             lock.notifyAll();
         }
+        watchProgress(vmState);
         return Optional.empty();
+    }
+
+    /**
+     * Once a second: whether the replayer still advances while the recorder is ahead. A stall is logged once with
+     * what the replayer waits for (docs/operations.md, "A replay that does not advance"); the session goes on, since
+     * a user's session leaves replay on the lag it causes.
+     */
+    private void watchProgress(VmState vmState) {
+        Instant now = Instant.now();
+        if (Duration.between(lastProgressCheck, now).compareTo(Duration.ofSeconds(1)) < 0) {
+            return;
+        }
+        lastProgressCheck = now;
+        StallWatch.Change change;
+        long client = -1;
+        long server = serverIcount();
+        if (vmState != VmState.RUNNING) {
+            change = stallWatch.paused(now);
+        } else {
+            try {
+                client = replayerVm.status().icount().orElse(-1L);
+            } catch (RuntimeException e) {
+                return;
+            }
+            change = stallWatch.observe(now, client, server);
+        }
+        switch (change) {
+            case STALLED -> {
+                stall = diagnoseStall(client, server, stallWatch.atIcountFor(now));
+                LOG.warn("Replay of {} does not advance: {}", vm, stall);
+            }
+            case RESUMED -> {
+                LOG.info("Replay of {} advances again (it had stalled: {})", vm, stall);
+                stall = null;
+            }
+            case NONE -> {
+                if (stallWatch.stalled()) {
+                    Duration stuck = stallWatch.atIcountFor(now);
+                    if (stuck.toSeconds() % 10 == 0) {
+                        stall = diagnoseStall(client, server, stuck); // kept fresh for status, not logged again
+                    }
+                }
+            }
+        }
+    }
+
+    /** What a replayer that does not advance waits for, as far as rdfuse and the host kernel tell. */
+    private String diagnoseStall(long client, long server, Duration stuck) {
+        List<String> why = new ArrayList<>();
+        try {
+            LogStat log = rdfuse.statLog(LOG_FILE);
+            if (log.blocked() > 0) {
+                why.add("it waits for record-log bytes (" + log.received() + " received, its read starts at "
+                        + log.asked() + "): the log stream is behind the recorder");
+            }
+            for (ImageFeeder feeder : feeders) {
+                ImageStat image = rdfuse.statImage(feeder.name());
+                if (image.blocked() > 0 || image.requested() > 0) {
+                    why.add(image.blocked() + " reads of image " + feeder.name() + " wait for " + image.requested()
+                            + " chunks asked for and not delivered (" + feeder.chunksServed() + " delivered, "
+                            + feeder.chunkErrors() + " refused so far)");
+                }
+            }
+        } catch (ReplayDeskException e) {
+            why.add("rdfuse cannot tell (" + e.getMessage() + ")");
+        }
+        if (why.isEmpty()) {
+            why.add("nothing it reads is missing, so it waits for an event its record log does not hold: the replay "
+                    + "has diverged from the recording");
+        }
+        return "at icount " + client + " for " + stuck.toSeconds() + " s while the recorder is at " + server + "; "
+                + String.join("; ", why) + replayerVm.hostWaits().map(w -> " (QEMU's threads: " + w + ")").orElse("");
+    }
+
+    private long serverIcount() {
+        return logFeeder == null ? -1 : logFeeder.lastHeartbeat().flatMap(h -> h.icount().isPresent()
+                ? Optional.of(h.icount().getAsLong()) : Optional.empty()).orElse(-1L);
     }
 
     private void remember(Heartbeat hb) {
@@ -246,11 +329,7 @@ final class ReplayClientSession implements ReplaySession {
 
     @Override
     public ReplayStatus status() {
-        long server = -1;
-        if (logFeeder != null) {
-            server = logFeeder.lastHeartbeat().flatMap(h -> h.icount().isPresent()
-                    ? Optional.of(h.icount().getAsLong()) : Optional.empty()).orElse(-1L);
-        }
+        long server = serverIcount();
         long client = -1;
         VirtualMachine r = replayerVm;
         if (r != null && r.state().hasProcess()) {
@@ -277,7 +356,7 @@ final class ReplayClientSession implements ReplaySession {
                     logFeeder == null ? 0 : logFeeder.bytesAppended(),
                     subscription == null ? 0 : subscription.wireBytesReceived(), chunkBytes(), chunkWireBytes(),
                     chunksFetched(),
-                    Optional.ofNullable(startup), vnc, Optional.ofNullable(failure));
+                    Optional.ofNullable(startup), vnc, Optional.ofNullable(failure), Optional.ofNullable(stall));
         }
     }
 

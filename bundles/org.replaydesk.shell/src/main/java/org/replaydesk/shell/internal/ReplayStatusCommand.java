@@ -50,10 +50,11 @@ public class ReplayStatusCommand implements Action {
                         + st.chunkBytes() + " chunkWireBytes=" + st.chunkWireBytes() + " chunks=" + st.chunksFetched()
                         + " startupMillis="
                         + st.startup().map(d -> Long.toString(d.toMillis())).orElse("-") + " failure="
-                        + st.failure().orElse("-").replace(' ', '_'));
+                        + st.failure().orElse("-").replace(' ', '_') + " stalled=" + st.stall().isPresent());
             } else {
                 System.out.println(st.vm() + " -> " + st.replayer() + ": " + summary(st));
                 st.failure().ifPresent(f -> System.out.println("  reason: " + f));
+                st.stall().ifPresent(w -> System.out.println("  STALLED " + w));
             }
         }
         return null;

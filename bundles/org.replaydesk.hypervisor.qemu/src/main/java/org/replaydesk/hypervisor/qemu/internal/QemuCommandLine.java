@@ -65,7 +65,8 @@ final class QemuCommandLine {
             int vncTcpPort, int netServerPort, Path recorderMemory) {
         List<String> cmd = new ArrayList<>();
         cmd.add(qemuBinary);
-        cmd.addAll(List.of("-name", spec.name().value(), "-nodefaults", "-no-user-config"));
+        // debug-threads: QEMU names its threads ("CPU 0/TCG", "worker"), so a stall diagnosis can say which waits.
+        cmd.addAll(List.of("-name", spec.name().value() + ",debug-threads=on", "-nodefaults", "-no-user-config"));
         Optional<Path> replayMemory = replayMemory(spec);
         String memory = spec.memoryMb() + "M";
         if (spec.mode() == RecordReplayMode.RECORD && recorderMemory != null) {

@@ -480,7 +480,8 @@ final class QemuVirtualMachine implements VirtualMachine {
                     }
                     if (System.nanoTime() > deadline) {
                         throw new ReplayDeskException(Status.TIMEOUT, "VM '" + name() + "' did not reach icount " + icount
-                                + " within " + timeout.toSeconds() + " s (at " + client.queryReplay().icount() + ")");
+                                + " within " + timeout.toSeconds() + " s (at " + client.queryReplay().icount() + "; QEMU's "
+                                + "threads: " + hostWaits().orElse("unknown") + ")");
                     }
                     sleep(20);
                 }
@@ -494,6 +495,12 @@ final class QemuVirtualMachine implements VirtualMachine {
             }
             return null;
         });
+    }
+
+    @Override
+    public Optional<String> hostWaits() {
+        Process p = process;
+        return p != null && p.isAlive() ? HostThreadWaits.describe(p.pid()) : Optional.empty();
     }
 
     @Override

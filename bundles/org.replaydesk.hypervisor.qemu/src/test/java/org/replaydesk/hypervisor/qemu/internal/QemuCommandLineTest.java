@@ -23,7 +23,7 @@ class QemuCommandLineTest {
         List<String> cmd = QemuCommandLine.build("/usr/bin/qemu-system-x86_64", spec, PATHS, Path.of("/g/vmlinuz"),
                 Path.of("/g/initrd.gz"), Path.of("/s/vms/demo/disk.qcow2"), 5901, 18080);
         assertEquals(String.join(" ",
-                "/usr/bin/qemu-system-x86_64 -name demo -nodefaults -no-user-config",
+                "/usr/bin/qemu-system-x86_64 -name demo,debug-threads=on -nodefaults -no-user-config",
                 "-machine pc -accel tcg -smp 1 -m 256",
                 "-icount shift=auto,rr=record,rrfile=/s/vms/demo/record.log",
                 "-rtc base=utc,clock=vm",

@@ -164,6 +164,11 @@ public final class ImageFeeder implements AutoCloseable {
         }
     }
 
+    /** @return the image's file name in the mount */
+    public String name() {
+        return name;
+    }
+
     /** @return chunks sent to rdfuse */
     public long chunksServed() {
         return chunksServed.get();
