@@ -21,10 +21,13 @@ import java.util.Optional;
  */
 final class HostThreadWaits {
 
-    /** Wait channels of threads that are idle by design (event loops, condition variables). */
-    private static final List<String> IDLE_WAITS = List.of("do_sys_poll", "do_select", "do_epoll_wait", "ep_poll",
-            "futex_wait_queue", "futex_wait_queue_me", "futex_wait", "hrtimer_nanosleep", "do_nanosleep",
-            "sigsuspend", "do_sigtimedwait");
+    /**
+     * Wait channels of threads that are idle by design (event loops, condition variables, sleeps), without the
+     * compiler's suffixes ({@code poll_schedule_timeout.constprop.0}); names differ between kernel versions.
+     */
+    private static final List<String> IDLE_WAITS = List.of("do_sys_poll", "poll_schedule_timeout", "do_select",
+            "do_epoll_wait", "ep_poll", "futex_wait_queue", "futex_wait_queue_me", "futex_do_wait", "futex_wait",
+            "hrtimer_nanosleep", "do_nanosleep", "sigsuspend", "do_sigtimedwait");
 
     private HostThreadWaits() {
     }
@@ -55,11 +58,13 @@ final class HostThreadWaits {
     private static Optional<String> thread(Path task) {
         String stat = read(task.resolve("stat"));
         String wchan = read(task.resolve("wchan")).trim();
+        int suffix = wchan.indexOf('.');
+        String channel = suffix > 0 ? wchan.substring(0, suffix) : wchan;
         // stat: "TID (COMM) STATE ..."; COMM may hold spaces and parentheses, the state follows the last ')'
         int close = stat.lastIndexOf(')');
         String state = close > 0 && close + 2 < stat.length() ? stat.substring(close + 2, close + 3) : "?";
         if ("R".equals(state) || (("S".equals(state)) && (wchan.isEmpty() || "0".equals(wchan)
-                || IDLE_WAITS.contains(wchan)))) {
+                || IDLE_WAITS.contains(channel)))) {
             return Optional.empty();
         }
         String stack = read(task.resolve("stack"));
@@ -72,9 +77,10 @@ final class HostThreadWaits {
     static String meaning(String wchan, String stack) {
         String where = wchan + "\n" + stack;
         if (where.contains("filemap_fault") || where.contains("__do_fault")) {
-            return where.contains("fuse") || where.contains("folio_wait") || where.contains("wait_on_page")
-                    ? "page fault on a file mapping, waiting for the page to be read (guest RAM mapped from a "
-                    + "FUSE-backed snapshot memory image: a chunk that has not arrived)"
+            // A replayer maps one file as guest RAM: the snapshot's memory image, served by rdfuse chunk by chunk.
+            return where.contains("folio_wait") || where.contains("wait_on_page") || where.contains("fuse")
+                    ? "page fault on a file mapping, waiting for the page to be read in (in a replayer: guest RAM "
+                    + "mapped from the snapshot's memory image, whose chunk has not arrived)"
                     : "page fault on a file mapping";
         }
         if (where.contains("fuse_")) {

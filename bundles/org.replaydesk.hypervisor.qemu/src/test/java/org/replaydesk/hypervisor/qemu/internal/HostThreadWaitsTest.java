@@ -15,16 +15,18 @@ class HostThreadWaitsTest {
     @TempDir
     Path dir;
 
-    /** The kernel stack of a QEMU 7.2 vCPU faulting on a page of an rdfuse-served memory image (Linux 6.1). */
+    /**
+     * The kernel stack of a process faulting on a page of an rdfuse image whose chunk never arrives (Linux 6.18,
+     * read from /proc/PID/task/TID/stack of a private mapping of an IMAGE nobody answers NEED for).
+     */
     private static final String FUSE_FAULT_STACK = """
-            [<0>] folio_wait_bit_common+0x13d/0x350
-            [<0>] filemap_fault+0x5b2/0x9f0
-            [<0>] __do_fault+0x31/0x130
-            [<0>] do_fault+0x1b3/0x410
-            [<0>] __handle_mm_fault+0x660/0xfa0
-            [<0>] handle_mm_fault+0xdb/0x2d0
-            [<0>] do_user_addr_fault+0x191/0x570
-            [<0>] exc_page_fault+0x70/0x170
+            [<0>] folio_wait_bit_common+0x167/0x370
+            [<0>] filemap_fault+0x797/0x1720
+            [<0>] __do_fault+0x34/0xd0
+            [<0>] do_fault+0x319/0x660
+            [<0>] __handle_mm_fault+0x84a/0xfb0
+            [<0>] handle_mm_fault+0xd3/0x340
+            [<0>] exc_page_fault+0x176/0x770
             [<0>] asm_exc_page_fault+0x22/0x30
             """;
 
@@ -38,13 +40,14 @@ class HostThreadWaitsTest {
 
     @Test
     void namesTheVcpuWaitingForAPageOfTheMemoryImageAndSkipsIdleThreads() throws Exception {
-        thread(100, "qemu-system-x86", "S", "do_sys_poll", "");
-        thread(101, "call_rcu", "S", "futex_wait_queue", "");
+        thread(100, "qemu-system-x86", "S", "poll_schedule_timeout.constprop.0", "");
+        thread(101, "call_rcu", "S", "futex_do_wait", "");
+        thread(104, "IO mon_iothread", "S", "do_sys_poll", "");
         thread(102, "CPU 0/TCG", "D", "folio_wait_bit_common", FUSE_FAULT_STACK);
         thread(103, "worker", "R", "0", "");
         String waits = HostThreadWaits.describe(dir).orElseThrow();
-        assertEquals("CPU 0/TCG (tid 102, state D): page fault on a file mapping, waiting for the page to be read "
-                + "(guest RAM mapped from a FUSE-backed snapshot memory image: a chunk that has not arrived) "
+        assertEquals("CPU 0/TCG (tid 102, state D): page fault on a file mapping, waiting for the page to be read in "
+                + "(in a replayer: guest RAM mapped from the snapshot's memory image, whose chunk has not arrived) "
                 + "[folio_wait_bit_common]", waits);
     }
 
