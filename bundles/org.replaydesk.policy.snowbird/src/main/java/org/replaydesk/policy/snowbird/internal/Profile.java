@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
+import org.replaydesk.api.session.ModeDecision;
 import org.replaydesk.api.session.SessionMetrics;
 import org.replaydesk.api.session.SessionMode;
 
@@ -104,6 +105,15 @@ record Profile(String name, String description, List<State> states, State initia
                 }
             }
             return true;
+        }
+
+        /**
+         * @return why going to display on this rule: {@code CLIENT_BEHIND} when a condition reads the client's lag or
+         *     CPU, else {@code WORKLOAD}
+         */
+        ModeDecision.Cause cause() {
+            return when.stream().anyMatch(c -> c.sensor().measuresTheClient()) ? ModeDecision.Cause.CLIENT_BEHIND
+                    : ModeDecision.Cause.WORKLOAD;
         }
 
         /**

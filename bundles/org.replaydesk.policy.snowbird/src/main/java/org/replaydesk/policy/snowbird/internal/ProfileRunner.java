@@ -161,7 +161,7 @@ final class ProfileRunner {
         String reason = "snowbird rule '" + winner.name() + "' (" + from.name() + " -> " + winner.to().name()
                 + "): " + winner.explain(metrics) + " held " + seconds(held) + " s";
         LOG.info("session {}: {}", metrics.session(), reason);
-        return decision(winner.to(), metrics.mode(), reason);
+        return decision(winner.to(), metrics.mode(), reason, winner.cause());
     }
 
     /** In SNAPSHOTTING or DUAL with a display state: the abandon request was not taken yet, so ask again. */
@@ -173,15 +173,15 @@ final class ProfileRunner {
         return ModeDecision.stay();
     }
 
-    private static ModeDecision decision(State target, SessionMode actual, String reason) {
+    private static ModeDecision decision(State target, SessionMode actual, String reason, ModeDecision.Cause cause) {
         if (target.mode() == SessionMode.REPLAY) {
             return actual == SessionMode.DISPLAY ? ModeDecision.toReplay(reason) : ModeDecision.stay();
         }
         if (actual == SessionMode.REPLAY) {
-            return ModeDecision.toDisplay(reason);
+            return ModeDecision.toDisplay(reason, cause);
         }
         if (actual.isSwitchingToReplay()) {
-            return ModeDecision.toDisplay(reason + "; abandoning the attempt");
+            return ModeDecision.toDisplay(reason + "; abandoning the attempt", cause);
         }
         return ModeDecision.stay();
     }

@@ -58,6 +58,15 @@ enum Sensor {
         this.reader = reader;
     }
 
+    /**
+     * @return whether the reading measures the client's ability to keep up with the replay rather than what the
+     *     desktop does: a rule that leaves replay on it reports {@code CLIENT_BEHIND}, which the session counts as a
+     *     failed switch (and backs off), while workload rules report {@code WORKLOAD}
+     */
+    boolean measuresTheClient() {
+        return this == REPLAY_LAG_MILLIS || this == CLIENT_CPU_LOAD;
+    }
+
     /** @return the name a profile uses */
     String profileName() {
         return profileName;

@@ -98,6 +98,7 @@ class DefaultProfileTest {
         assertEquals(Action.SWITCH_TO_DISPLAY, d.action());
         assertEquals("snowbird rule 'typing' (interactive -> display): inputEvents 40 >= 15 and"
                 + " framesPerSecondAfterInput 3.0 < 10 held 10.0 s", d.reason());
+        assertEquals(ModeDecision.Cause.WORKLOAD, d.cause(), "what the user does, not a client that lags");
     }
 
     @Test
@@ -120,6 +121,7 @@ class DefaultProfileTest {
         assertEquals(Action.SWITCH_TO_DISPLAY, d.action());
         assertEquals("snowbird rule 'display-cheaper' (streaming -> display): replayToDisplayRatio 2.5 >= 1.1 held"
                 + " 20.0 s", d.reason());
+        assertEquals(ModeDecision.Cause.WORKLOAD, d.cause());
     }
 
     @Test

@@ -64,6 +64,32 @@ class SnowbirdPolicyTest {
                   "when": [ {"sensor": "viewers", "op": "==", "value": 0} ] } ] }
             """;
 
+    /** Replay on one viewer; back to display when the client lags, or when nobody watches. */
+    private static final String LAGGING = """
+            { "name": "lagging", "initial": "display",
+              "states": { "display": {"mode": "display"}, "replay": {"mode": "replay"} },
+              "rules": [
+                { "name": "watched", "from": "display", "to": "replay",
+                  "when": [ {"sensor": "viewers", "op": ">=", "value": 1} ] },
+                { "name": "behind", "from": "replay", "to": "display",
+                  "when": [ {"sensor": "viewers", "op": ">=", "value": 1},
+                            {"sensor": "replayLagMillis", "op": ">", "value": 300} ] },
+                { "name": "unwatched", "from": "replay", "to": "display",
+                  "when": [ {"sensor": "viewers", "op": "==", "value": 0} ] } ] }
+            """;
+
+    @Test
+    void aRuleOverTheClientsLagLeavesReplayAsClientBehindOtherRulesAsWorkload() {
+        SnowbirdPolicy policy = new SnowbirdPolicy(config("", LAGGING, 20));
+        ModeDecision behind = policy.decide(idle("lag", SessionMode.REPLAY, 0).replayLag(Duration.ofMillis(450))
+                .build());
+        assertEquals(Action.SWITCH_TO_DISPLAY, behind.action());
+        assertEquals(ModeDecision.Cause.CLIENT_BEHIND, behind.cause(), behind.reason());
+        ModeDecision unwatched = policy.decide(idle("nobody", SessionMode.REPLAY, 0).viewers(0).build());
+        assertEquals(Action.SWITCH_TO_DISPLAY, unwatched.action());
+        assertEquals(ModeDecision.Cause.WORKLOAD, unwatched.cause(), unwatched.reason());
+    }
+
     private static ModeDecision busyFor(SnowbirdPolicy policy, String session, int inputs, int seconds) {
         ModeDecision last = ModeDecision.stay();
         for (int t = 0; t <= seconds; t++) {
