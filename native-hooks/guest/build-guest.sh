@@ -21,9 +21,10 @@ PROTOCOL_VERSION=1
 WORKLOADS="idle anim video type net cpu"
 # kernel modules per group, loaded on demand by rdctl (dependencies are added automatically)
 MODULES_disk="virtio_pci virtio_blk"
-# e1000 and virtio-net: QEMU 7.2's e1000 arms a timer in post_load, so a replay that starts from a snapshot
-# (rrsnapshot/loadvm) diverges with e1000; virtio-net-pci does not have that problem.
-MODULES_net="e1000 virtio_pci virtio_net"
+# 8139cp/8139too drive QEMU's rtl8139, the NIC ReplayDesk gives VMs: recordings of its traffic replay, also from
+# snapshots (benchmarks/network_replay_bench.py). e1000 (diverges after loadvm) and virtio-net (its traffic does
+# not replay) stay for comparison.
+MODULES_net="e1000 virtio_pci virtio_net 8139cp 8139too"
 # optional module parameters, e.g. MODPARAMS_e1000="InterruptThrottleRate=0" (written into <group>.order)
 
 die() { echo "build-guest: error: $*" >&2; exit 1; }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# ReplayDesk demo guest workload "net": configure e1000 (QEMU user networking) and download a file forever.
-# rdctl has already loaded the e1000 module. Usage: net.sh [URL]
+# ReplayDesk demo guest workload "net": configure eth0 (QEMU user networking) and download a file forever.
+# rdctl has already loaded the NIC drivers (rtl8139 for ReplayDesk VMs; e1000 and virtio-net also work).
+# Usage: net.sh [URL]
 # URL defaults to http://10.0.2.2:${rd.netport:-18080}${rd.netpath:-/workload.bin}.
 # Licensed under the Apache License, Version 2.0.
 url=$1
@@ -20,7 +21,7 @@ echo "net: downloading $url repeatedly"
 i=0
 while ! ip link show eth0 >/dev/null 2>&1; do
   i=$((i + 1))
-  if [ $i -gt 50 ]; then say "error no eth0 (is there an e1000 NIC?)"; exec sleep 2147483647; fi
+  if [ $i -gt 50 ]; then say "error no eth0 (does the VM have a NIC?)"; exec sleep 2147483647; fi
   sleep 0.1
 done
 ip link set eth0 up

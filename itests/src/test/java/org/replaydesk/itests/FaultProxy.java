@@ -27,6 +27,8 @@ final class FaultProxy implements AutoCloseable {
     private final AtomicReference<Fault> nextFault = new AtomicReference<>(Fault.NONE);
     private final AtomicInteger logConnections = new AtomicInteger();
     private volatile boolean closed;
+    private final Object chunkGate = new Object();
+    private boolean chunksHeld;
 
     FaultProxy(int logTarget, int chunkTarget) throws IOException {
         ServerSocket[] pair = consecutivePorts();
@@ -43,6 +45,17 @@ final class FaultProxy implements AutoCloseable {
 
     int logConnections() {
         return logConnections.get();
+    }
+
+    /**
+     * While held, chunk-server replies are not forwarded (a chunk server or network that stops answering); they go
+     * on when released. Keep holds well under the pager's 30 s reply timeout, after which the client gives up.
+     */
+    void holdChunks(boolean hold) {
+        synchronized (chunkGate) {
+            chunksHeld = hold;
+            chunkGate.notifyAll();
+        }
     }
 
     /** The next server-to-client bytes of the current record-log connection trigger this fault, once. */
@@ -80,8 +93,8 @@ final class FaultProxy implements AutoCloseable {
                     if (log) {
                         logConnections.incrementAndGet();
                     }
-                    pump(client, server, false);
-                    pump(server, client, log);
+                    pump(client, server, false, false);
+                    pump(server, client, log, !log);
                 } catch (IOException e) {
                     if (!closed) {
                         System.err.println("FaultProxy: " + e);
@@ -93,12 +106,19 @@ final class FaultProxy implements AutoCloseable {
         t.start();
     }
 
-    private void pump(Socket from, Socket to, boolean faultable) {
+    private void pump(Socket from, Socket to, boolean faultable, boolean chunkReplies) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    if (chunkReplies) {
+                        synchronized (chunkGate) {
+                            while (chunksHeld && !closed) {
+                                chunkGate.wait(100);
+                            }
+                        }
+                    }
                     Fault fault = faultable ? nextFault.getAndSet(Fault.NONE) : Fault.NONE;
                     if (fault == Fault.DROP) {
                         from.close();
@@ -117,6 +137,8 @@ final class FaultProxy implements AutoCloseable {
                 }
             } catch (IOException e) {
                 // the other side closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 try {
                     to.close();

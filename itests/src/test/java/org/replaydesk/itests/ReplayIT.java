@@ -138,6 +138,8 @@ public class ReplayIT extends ReplayDeskTestSupport {
             sameScreenAtBreak("video");
             long firstChunks = session().status().chunkBytes();
 
+            chunkServerThatStopsAnsweringIsNamedAsTheStall(proxy);
+
             // Rejoin from the same snapshot: the image comes from the local cache. (Not waited for: catching up
             // from that snapshot again would replay minutes of log; the chunks move while QEMU loads the snapshot,
             // before replay-start returns.)
@@ -209,6 +211,37 @@ public class ReplayIT extends ReplayDeskTestSupport {
             await("no replayer QEMU left", Duration.ofSeconds(20), () -> processesMentioning(replayerDir).length == 0);
             assertEquals(org.replaydesk.api.hypervisor.VmState.RUNNING, state(REC));
         }
+    }
+
+    /**
+     * A chunk server that stops answering while the guest reads memory the replay has not touched yet (every file of
+     * its initramfs): the replayer blocks on the missing chunks, and within seconds the client reports the stall and
+     * what it waits for. Released before the pager's 30 s reply timeout, the replay moves on and keeps up.
+     */
+    private void chunkServerThatStopsAnsweringIsNamedAsTheStall(FaultProxy proxy) throws Exception {
+        execute("desk:vm-workload " + REC + " type");
+        Thread.sleep(2_000);
+        session().awaitLive(LIVE_TIMEOUT);
+        proxy.holdChunks(true);
+        String stall;
+        try {
+            execute("desk:vm-type --enter " + REC + " \"find / -xdev -type f -exec cat {} + > /dev/null 2>&1; "
+                    + "cat /proc/kallsyms > /dev/null\"");
+            long t0 = System.nanoTime();
+            await("the client to report the stalled replayer", Duration.ofSeconds(18),
+                    () -> session().status().stall().isPresent());
+            stall = session().status().stall().orElseThrow();
+            report("chunk server silent: stall reported after %d ms: %s", (System.nanoTime() - t0) / 1_000_000, stall);
+            String status = execute("desk:replay-status " + REC);
+            assertTrue(status, status.contains("STALLED"));
+        } finally {
+            proxy.holdChunks(false);
+        }
+        assertTrue(stall, stall.contains("chunks asked for and not delivered"));
+        assertTrue(stall, stall.contains("CPU 0/TCG") && stall.contains("page fault on a file mapping"));
+        await("the replayer to advance again", Duration.ofSeconds(30), () -> session().status().stall().isEmpty());
+        Thread.sleep(5_000);
+        sameScreenAtBreak("after-chunk-stall");
     }
 
     /**

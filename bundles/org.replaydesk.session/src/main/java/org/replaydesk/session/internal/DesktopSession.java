@@ -308,6 +308,11 @@ final class DesktopSession implements Switcher {
             return new ReplayProgress(false, Optional.of(status.state().name().toLowerCase(Locale.ROOT)
                     + status.failure().map(f -> ": " + f).orElse("")));
         }
+        if (status.stall().isPresent()) {
+            // A replayer that stays at one instruction while the server runs on will not catch up: waiting for the
+            // dual-mode cap (200 s) or for the lag to build would keep the user on a frozen or doubled screen.
+            return new ReplayProgress(false, Optional.of("it does not advance, " + status.stall().get()));
+        }
         // LIVE: the replayer has once executed everything the server logged (the paper's "caught up"). The
         // instantaneous caughtUp flag is only true while the replayer happens to wait for bytes at the sample.
         return new ReplayProgress(status.state() == ReplayState.LIVE, Optional.empty());

@@ -52,6 +52,9 @@ final class QemuCommandLine {
      * @param vncTcpPort loopback TCP port for QEMU's own VNC, or 0 for none
      * @param netServerPort port of the loopback file server the net workload uses
      */
+    /** The network card of VMs with a network (recorder and replayer must agree on it). */
+    static final String NIC = "rtl8139";
+
     static List<String> build(String qemuBinary, VmSpec spec, VmPaths paths, Path kernel, Path initrd, Path disk,
             int vncTcpPort, int netServerPort) {
         return build(qemuBinary, spec, paths, kernel, initrd, disk, vncTcpPort, netServerPort, null);
@@ -118,14 +121,15 @@ final class QemuCommandLine {
         cmd.addAll(List.of("-qmp", "unix:" + paths.monitorSocket() + ",server=on,wait=off"));
         if (spec.network()) {
             cmd.addAll(List.of("-netdev", "user,id=net0" + (spec.mode() == RecordReplayMode.REPLAY ? ",restrict=on" : "")));
-            // virtio-net, not e1000: QEMU 7.2's e1000 arms a timer in post_load that the recording
-            // never had, so a replay started from a snapshot diverges (native-hooks/README.md).
-            // guest_announce=off: once the guest's driver has negotiated VIRTIO_NET_F_GUEST_ANNOUNCE, QEMU 7.2's
-            // virtio_net_post_load_device arms an announce timer on the virtual clock when a snapshot is loaded. The
-            // recording never had that timer, so a replayer started from any snapshot taken after the driver came
-            // up fires it, diverges and stalls (docs/architecture.md, "Network and replay from snapshots").
-            // Recorder and replayer must agree on the device's features, so both get it.
-            cmd.addAll(List.of("-device", "virtio-net-pci,netdev=net0,guest_announce=off"));
+            // rtl8139, the NIC QEMU's record/replay documentation uses: it transmits inside the guest's register
+            // write and receives inside the replayed packet event, so a replay sees the device do exactly what the
+            // recording saw. Measured with benchmarks/network_replay_bench.py (docs/architecture.md, "Network and
+            // replay"): a recording of active downloads through virtio-net-pci does not replay (QEMU 7.2 transmits
+            // from a bottom half whose timing the log does not hold, and its tx=timer variant fares no better), and
+            // e1000 re-arms its interrupt mitigation timer whenever a snapshot is loaded, which the recording never
+            // had, so every replay from a snapshot diverges. rtl8139's post_load re-arms its timer only where the
+            // recording had it armed too.
+            cmd.addAll(List.of("-device", NIC + ",netdev=net0"));
             if (recordReplay) {
                 // Packets are recorded into the log; a replayer drops live packets and needs no network.
                 cmd.addAll(List.of("-object", "filter-replay,id=net0-replay,netdev=net0"));
