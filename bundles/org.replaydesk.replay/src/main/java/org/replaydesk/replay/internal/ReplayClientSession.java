@@ -9,6 +9,13 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.Status;
@@ -70,6 +77,9 @@ final class ReplayClientSession implements ReplaySession {
     // Owned by the monitor thread (poll); stall is read by status().
     private final StallWatch stallWatch = new StallWatch(ReplayStatus.STALL_AFTER);
     private Instant lastProgressCheck = Instant.EPOCH;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    private final ExecutorService probes = Executors.newSingleThreadExecutor(
+            r -> RdfuseProcess.daemon(r, "replay-progress-probe"));
     private volatile String stall;
 
     ReplayClientSession(VmName vm, VmName replayer, SnapshotInfo snapshot, Instant requested, Path workDir) {
@@ -208,19 +218,29 @@ final class ReplayClientSession implements ReplaySession {
         StallWatch.Change change;
         long client = -1;
         long server = serverIcount();
+        boolean monitorSilent = false;
         if (vmState != VmState.RUNNING) {
             change = stallWatch.paused(now);
         } else {
-            try {
-                client = replayerVm.status().icount().orElse(-1L);
-            } catch (RuntimeException e) {
-                return;
+            client = probeIcount();
+            if (client < 0) {
+                // QEMU's monitor did not answer: its main loop waits for the replay lock, which a vCPU holds while it
+                // is blocked, e.g. in a page fault on a chunk that has not arrived. No progress either.
+                monitorSilent = true;
+                synchronized (lock) {
+                    client = lastClientIcount;
+                }
+                now = Instant.now();
+            } else {
+                synchronized (lock) {
+                    lastClientIcount = client;
+                }
             }
             change = stallWatch.observe(now, client, server);
         }
         switch (change) {
             case STALLED -> {
-                stall = diagnoseStall(client, server, stallWatch.atIcountFor(now));
+                stall = diagnoseStall(client, server, stallWatch.atIcountFor(now), monitorSilent);
                 LOG.warn("Replay of {} does not advance: {}", vm, stall);
             }
             case RESUMED -> {
@@ -231,16 +251,48 @@ final class ReplayClientSession implements ReplaySession {
                 if (stallWatch.stalled()) {
                     Duration stuck = stallWatch.atIcountFor(now);
                     if (stuck.toSeconds() % 10 == 0) {
-                        stall = diagnoseStall(client, server, stuck); // kept fresh for status, not logged again
+                        // kept fresh for status, not logged again
+                        stall = diagnoseStall(client, server, stuck, monitorSilent);
                     }
                 }
             }
         }
     }
 
+    /**
+     * The replayer's instruction count, or -1 when its monitor does not answer within {@link #PROBE_TIMEOUT}. The
+     * query runs on a thread of its own: QMP's own timeout (10 s) would hold up the monitor thread and the stall
+     * report behind a monitor that cannot answer at all.
+     */
+    private long probeIcount() {
+        VirtualMachine r = replayerVm;
+        Future<Long> probe;
+        try {
+            probe = probes.submit(() -> r.status().icount().orElse(-1L));
+        } catch (RejectedExecutionException e) {
+            return -1;
+        }
+        try {
+            return probe.get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return -1; // a late answer is dropped; the next probe queues behind it and times out too
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Ends the progress probes (with the session's parts). */
+    void closeProbes() {
+        probes.shutdownNow();
+    }
+
     /** What a replayer that does not advance waits for, as far as rdfuse and the host kernel tell. */
-    private String diagnoseStall(long client, long server, Duration stuck) {
+    private String diagnoseStall(long client, long server, Duration stuck, boolean monitorSilent) {
         List<String> why = new ArrayList<>();
+        if (monitorSilent) {
+            why.add("QEMU's monitor does not answer (a vCPU blocked inside guest code holds the replay lock)");
+        }
         try {
             LogStat log = rdfuse.statLog(LOG_FILE);
             if (log.blocked() > 0) {
@@ -332,7 +384,8 @@ final class ReplayClientSession implements ReplaySession {
         long server = serverIcount();
         long client = -1;
         VirtualMachine r = replayerVm;
-        if (r != null && r.state().hasProcess()) {
+        if (r != null && r.state().hasProcess() && stall == null) {
+            // While stalled the monitor may take its full timeout to answer, if at all: the last count stands.
             try {
                 client = r.status().icount().orElse(-1L);
             } catch (RuntimeException e) {

@@ -330,6 +330,7 @@ public class ReplayComponent implements ReplayService {
      * earlier one fails. The replaying VM is deleted; its definition would only clutter the host.
      */
     private void release(ReplayClientSession s) {
+        s.closeProbes();
         VirtualMachine r = s.replayerVm;
         if (r != null) {
             quietly("stop the replayer", () -> r.stop(REPLAYER_STOP_TIMEOUT));

@@ -259,7 +259,7 @@ public final class RdfuseProcess implements AutoCloseable {
         ready.completeExceptionally(new IOException("rdfuse closed its stdout"));
     }
 
-    static Thread daemon(Runnable task, String name) {
+    public static Thread daemon(Runnable task, String name) {
         Thread thread = new Thread(task, name);
         thread.setDaemon(true);
         return thread;
