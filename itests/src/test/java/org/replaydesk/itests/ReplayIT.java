@@ -130,10 +130,12 @@ public class ReplayIT extends ReplayDeskTestSupport {
                     first.chunksFetched(), first.chunkBytes(), first.chunkWireBytes());
             assertTrue("the first join fetched chunks", first.chunkBytes() > 0);
             // Snapshot memory is paged in on demand (docs/architecture.md, "Snapshot memory on demand"): the join
-            // moves the pages the replay touches, not all of RAM. 5.2 MiB measured; with RAM inside the vmstate it
-            // was 18 MiB, and with Linux's 2 MiB read-around on every fault about 10 MiB.
-            assertTrue("first join moved " + first.chunkWireBytes() + " B of chunks on the wire, want < 8 MiB",
-                    first.chunkWireBytes() < 8L << 20);
+            // moves the pages the replay touches, not all of RAM. 5.2-5.6 MiB measured on a quiet machine, 7.6 MiB
+            // with a benchmark running beside it (a slower catch-up replays more instructions, so touches more
+            // pages); with RAM inside the vmstate it was 18 MiB, and with Linux's 2 MiB read-around on every fault
+            // about 10 MiB.
+            assertTrue("first join moved " + first.chunkWireBytes() + " B of chunks on the wire, want < 9 MiB",
+                    first.chunkWireBytes() < 9L << 20);
             sameScreenAtBreak("anim");
 
             // A dropped log connection resumes at the next byte; the replay stays identical.
