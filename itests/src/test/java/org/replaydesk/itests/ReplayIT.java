@@ -130,10 +130,10 @@ public class ReplayIT extends ReplayDeskTestSupport {
                     first.chunksFetched(), first.chunkBytes(), first.chunkWireBytes());
             assertTrue("the first join fetched chunks", first.chunkBytes() > 0);
             // Snapshot memory is paged in on demand (docs/architecture.md, "Snapshot memory on demand"): the join
-            // moves the pages the replay touches, not all of RAM. 5.2-5.6 MiB measured on a quiet machine, 7.6 MiB
-            // with a benchmark running beside it (a slower catch-up replays more instructions, so touches more
-            // pages); with RAM inside the vmstate it was 18 MiB, and with Linux's 2 MiB read-around on every fault
-            // about 10 MiB.
+            // moves the pages the replay touches, not all of RAM. 7.6 MiB measured with a cold chunk cache (this
+            // test runs first); 5.2-5.6 MiB when the network test ran first and had cached the chunks both VMs
+            // share; with RAM inside the vmstate it was 18 MiB (warm), and with Linux's 2 MiB read-around on every
+            // fault about 10 MiB (warm).
             assertTrue("first join moved " + first.chunkWireBytes() + " B of chunks on the wire, want < 9 MiB",
                     first.chunkWireBytes() < 9L << 20);
             sameScreenAtBreak("anim");
