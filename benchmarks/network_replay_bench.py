@@ -18,7 +18,7 @@ Cases:
 Prints a markdown table (docs/benchmarks.md, "Network traffic under record/replay"). Needs qemu-system-x86_64,
 qemu-img and the built demo guest (mvn package). Each cell takes 1-2 minutes.
 """
-import argparse, http.server, os, random, shutil, socketserver, subprocess, sys, tempfile, threading, time
+import argparse, contextlib, http.server, os, random, shutil, socketserver, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guest_memory_bench import Qmp  # noqa: E402
@@ -63,6 +63,20 @@ def qemu_command(guest, work, mode, disk, socket, port, device):
             "-object", "filter-replay,id=net0-replay,netdev=net0", "-action", "shutdown=pause"]
 
 
+@contextlib.contextmanager
+def qemu_running(line, stderr_path, socket):
+    """Starts QEMU, yields its QMP connection; quits it (or kills it) on the way out."""
+    qemu = subprocess.Popen(line, stderr=open(stderr_path, "w"))
+    try:
+        qmp = Qmp(socket)
+        yield qemu, qmp
+        qmp.run("quit")
+        qemu.wait(30)
+    finally:
+        if qemu.poll() is None:
+            qemu.kill()
+
+
 def serial_text(work, mode):
     path = os.path.join(work, f"serial-{mode}.log")
     return open(path, "rb").read() if os.path.exists(path) else b""
@@ -74,10 +88,8 @@ def record(guest, work, port, device, case, seconds):
     disk = os.path.join(work, "record.qcow2")
     shutil.copy(base, disk)
     socket = os.path.join(work, "record.sock")
-    qemu = subprocess.Popen(qemu_command(guest, work, "record", disk, socket, port, device),
-                            stderr=open(os.path.join(work, "record.stderr"), "w"))
-    try:
-        qmp = Qmp(socket)
+    with qemu_running(qemu_command(guest, work, "record", disk, socket, port, device),
+                      os.path.join(work, "record.stderr"), socket) as (qemu, qmp):
         start = time.time()
         while b"NET: dl 1 ok" not in serial_text(work, "record"):
             if qemu.poll() is not None or time.time() - start > 240:
@@ -107,11 +119,6 @@ def record(guest, work, port, device, case, seconds):
         qmp.run("stop")
         end = qmp.run("query-replay")["return"]["icount"]
         qmp.run("screendump", filename=os.path.join(work, "record.ppm"))
-        qmp.run("quit")
-        qemu.wait(30)
-    finally:
-        if qemu.poll() is None:
-            qemu.kill()
     return end, pauses, serial_text(work, "record").count(b" ok bytes=")
 
 
@@ -123,9 +130,7 @@ def replay(guest, work, port, device, case, end):
     line = qemu_command(guest, work, "replay", disk, socket, port, device) + ["-S"]
     if case == "snapshot":
         line[line.index("-icount") + 1] += ",rrsnapshot=s1"
-    qemu = subprocess.Popen(line, stderr=open(os.path.join(work, "replay.stderr"), "w"))
-    try:
-        qmp = Qmp(socket)
+    with qemu_running(line, os.path.join(work, "replay.stderr"), socket) as (qemu, qmp):
         qmp.run("replay-break", icount=end)
         qmp.run("cont")
         start = time.time()
@@ -149,11 +154,6 @@ def replay(guest, work, port, device, case, end):
                 outcome = f"STALL at {100.0 * icount / end:.1f}%"
                 break
         took = time.time() - start
-        qmp.run("quit")
-        qemu.wait(30)
-    finally:
-        if qemu.poll() is None:
-            qemu.kill()
     return outcome, took, serial_text(work, "replay").count(b" ok bytes=")
 
 
