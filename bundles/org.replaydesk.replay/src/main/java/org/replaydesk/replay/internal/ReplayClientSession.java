@@ -206,8 +206,9 @@ final class ReplayClientSession implements ReplaySession {
 
     /**
      * Once a second: whether the replayer still advances while the recorder is ahead. A stall is logged once with
-     * what the replayer waits for (docs/operations.md, "A replay that does not advance"); the session goes on, since
-     * a user's session leaves replay on the lag it causes.
+     * what the replayer waits for (docs/operations.md, "A replay that does not advance") and shown in {@link
+     * #status()}; this replay session goes on (a late chunk may still come), while a desktop session seeing the stall
+     * goes back to the server's display.
      */
     private void watchProgress(VmState vmState) {
         Instant now = Instant.now();
