@@ -14,10 +14,23 @@
  * real fclose, so the thread never touches a freed FILE.
  *
  * The library prints nothing on stdout. A bad RD_RRFLUSH_MS is reported once on stderr and the default is used.
+ *
+ * Second job, network byte counts: when $RD_NET_COUNTERS_FILE is set, the library maps that file (16 bytes, created
+ * if missing) shared and adds to it, as two little-endian uint64, the bytes received and sent through recv/recvfrom
+ * and send/sendto. In QEMU those calls come from libslirp, the user-mode network: every byte a guest exchanges with
+ * the outside crosses one of its host sockets (measured with strace during the demo guest's downloads: recvfrom and
+ * sendto only), while QEMU's own sockets (QMP, VNC, chardevs) go through recvmsg/sendmsg. ReplayDesk reads the file
+ * for a session's VM network metric; the counts are payload bytes, without the guest's TCP/IP headers.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -226,4 +239,107 @@ int fclose(FILE *f)
     }
     stop_watching(f);
     return real(f);
+}
+
+/* ---- network byte counts ($RD_NET_COUNTERS_FILE) ---- */
+
+/* [0] bytes received, [1] bytes sent; NULL when not counting. Set once by the constructor, before any thread. */
+static uint64_t *net_counters;
+
+__attribute__((constructor)) static void map_net_counters(void)
+{
+    const char *path = getenv("RD_NET_COUNTERS_FILE");
+    if (path == NULL || *path == '\0') {
+        return;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || ftruncate(fd, 2 * sizeof(uint64_t)) != 0) {
+        fprintf(stderr, "rrflush: cannot use %s for network counts (%s); not counting\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return;
+    }
+    void *map = mmap(NULL, 2 * sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        fprintf(stderr, "rrflush: cannot map %s for network counts (%s); not counting\n", path, strerror(errno));
+        return;
+    }
+    net_counters = map;
+}
+
+static void count(int direction, ssize_t bytes)
+{
+    if (bytes > 0 && net_counters != NULL) {
+        /* x86-64 is little-endian, which is what the reader expects */
+        __atomic_fetch_add(&net_counters[direction], (uint64_t) bytes, __ATOMIC_RELAXED);
+    }
+}
+
+/* Looks a libc function up once; threads racing here store the same pointer. */
+static void *next_symbol(void **cache, const char *name)
+{
+    void *fn = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+    if (fn == NULL) {
+        fn = dlsym(RTLD_NEXT, name);
+        __atomic_store_n(cache, fn, __ATOMIC_RELEASE);
+    }
+    return fn;
+}
+
+ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+    static void *real;
+    ssize_t (*fn)(int, void *, size_t, int) = next_symbol(&real, "recv");
+    if (fn == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    ssize_t n = fn(fd, buf, len, flags);
+    if (!(flags & MSG_PEEK)) {
+        count(0, n);
+    }
+    return n;
+}
+
+ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
+{
+    static void *real;
+    ssize_t (*fn)(int, void *, size_t, int, struct sockaddr *, socklen_t *) = next_symbol(&real, "recvfrom");
+    if (fn == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    ssize_t n = fn(fd, buf, len, flags, from, fromlen);
+    if (!(flags & MSG_PEEK)) {
+        count(0, n);
+    }
+    return n;
+}
+
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+    static void *real;
+    ssize_t (*fn)(int, const void *, size_t, int) = next_symbol(&real, "send");
+    if (fn == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    ssize_t n = fn(fd, buf, len, flags);
+    count(1, n);
+    return n;
+}
+
+ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
+{
+    static void *real;
+    ssize_t (*fn)(int, const void *, size_t, int, const struct sockaddr *, socklen_t) = next_symbol(&real, "sendto");
+    if (fn == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    ssize_t n = fn(fd, buf, len, flags, to, tolen);
+    count(1, n);
+    return n;
 }

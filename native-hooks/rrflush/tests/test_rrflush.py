@@ -76,6 +76,48 @@ def pct(values, q):
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
+# A child Python (its socket module calls libc recv/send/recvfrom/sendto, as libslirp does) exchanges bytes over a TCP
+# pair and a UDP pair: the counters file holds exactly what it received and sent, MSG_PEEK is not counted.
+NET_CHILD = r"""
+import socket, struct, sys
+srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(1)
+c = socket.create_connection(srv.getsockname()); s, _ = srv.accept()
+c.sendall(b'x' * 100000)                     # send: 100000 sent
+got = 0
+while got < 100000:
+    got += len(s.recv(65536))                # recv: 100000 received
+s.send(b'12345')                            # 5 sent
+c.recv(5, socket.MSG_PEEK)                  # a peek: not counted
+c.recv(5)                                    # 5 received
+u1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u1.bind(('127.0.0.1', 0))
+u2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u2.sendto(b'y' * 700, u1.getsockname())      # sendto: 700 sent
+u1.recvfrom(2048)                            # recvfrom: 700 received
+with open(sys.argv[1], 'rb') as f:
+    rx, tx = struct.unpack('<QQ', f.read(16))
+print(rx, tx)
+"""
+
+
+def net_counts(d):
+    counters = os.path.join(d, 'net.counters')
+    env = dict(os.environ, LD_PRELOAD=LIB, RD_NET_COUNTERS_FILE=counters)
+    r = subprocess.run([sys.executable, '-c', NET_CHILD, counters], env=env, capture_output=True, text=True,
+                       timeout=60)
+    check(r.returncode == 0 and r.stderr == '', 'network counts: the child ran (%s)' % r.stderr.strip()[-300:])
+    check(r.stdout.split() == ['100705', '100705'],
+          'network counts: received and sent 100705 bytes each, peeks not counted (got %s)' % r.stdout.strip())
+    check(os.path.getsize(counters) == 16, 'network counts: the file is 16 bytes')
+    r = subprocess.run([sys.executable, '-c', NET_CHILD, counters], env=env, capture_output=True, text=True,
+                       timeout=60)
+    check(r.stdout.split() == ['201410', '201410'], 'network counts: a second process adds to the same file')
+    env['RD_NET_COUNTERS_FILE'] = os.path.join(d, 'no-such-dir', 'net.counters')
+    r = subprocess.run([sys.executable, '-c', 'import socket; print("ran")'], env=env, capture_output=True, text=True,
+                       timeout=60)
+    check(r.stdout == 'ran\n' and r.stderr.count('\n') == 1 and 'not counting' in r.stderr,
+          'network counts: an unusable file is one line on stderr, the process runs on: %s' % r.stderr.strip())
+
+
 def main():
     for f in (LIB, WRITER):
         if not os.path.exists(f):
@@ -129,6 +171,8 @@ def main():
         check(r.returncode == 0 and r.stdout == b'OK 3000\n' and r.stderr == b'',
               'churn: 3000 x (fopen, putc 64 bytes, fclose while flushing every 1 ms, read back) in %.1f s %s%s'
               % (time.monotonic() - t, r.stdout.decode().strip(), r.stderr.decode()))
+
+        net_counts(d)
 
         valgrind = shutil.which('valgrind')
         if valgrind is None:

@@ -76,6 +76,11 @@ public class ReplayIT extends ReplayDeskTestSupport {
         execute("desk:vm-start " + NET);
         awaitGuestReady(NET);
         await("a download in the guest", Duration.ofSeconds(90), () -> serialLog(NET).contains("NET: dl 2 ok"));
+        // librrflush counts what the recorder's user-mode network moved: two 4 MiB downloads and their requests
+        long carried = hypervisor().get(VmName.of(NET)).networkBytes()
+                .orElseThrow(() -> new AssertionError("the recorder reports no network byte count"));
+        report("network VM: %d bytes through its network after two downloads", carried);
+        assertTrue("network bytes " + carried, carried > 8L << 20 && carried < 64L << 20);
         String taken = execute("desk:snapshot-take " + NET);
         assertTrue(taken, taken.toLowerCase(Locale.ROOT).contains("rd-"));
         String started = execute("desk:replay-start --wait 120 --server 127.0.0.1:5690 " + NET, Duration.ofMinutes(3));

@@ -123,4 +123,15 @@ public interface VirtualMachine {
     default java.util.Optional<String> hostWaits() {
         return java.util.Optional.empty();
     }
+
+    /**
+     * Bytes the VM's network has carried since it started, both directions: the payload its user-mode network
+     * exchanged with the outside (TCP and UDP, without the guest's packet headers). For policies' network metric.
+     *
+     * @return the count, or empty when the VM has no network, does not run, or its driver cannot count
+     * @since 1.4
+     */
+    default java.util.OptionalLong networkBytes() {
+        return java.util.OptionalLong.empty();
+    }
 }

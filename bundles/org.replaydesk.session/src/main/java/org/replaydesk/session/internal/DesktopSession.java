@@ -248,7 +248,7 @@ final class DesktopSession implements Switcher {
                         interaction.map(InteractionStats::inputWindow).orElse(Duration.ofSeconds(10)))
                 .framesPerSecondAfterInput(interaction.map(InteractionStats::framesPerSecondAfterInput).orElse(0.0))
                 .vmCpuLoad(vm.vmCpuLoad(now))
-                .vmNetworkBytesPerSecond(Double.NaN)
+                .vmNetworkBytesPerSecond(vm.vmNetworkBytesPerSecond(now))
                 .viewers(viewers);
     }
 

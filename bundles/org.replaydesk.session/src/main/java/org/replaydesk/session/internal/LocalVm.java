@@ -31,6 +31,7 @@ final class LocalVm implements ServedVm {
     private final IntSupplier recordLogPort;
     private final LogCompression logCompression;
     private final HostCpu.ProcessCpu vmCpu;
+    private final CounterRate vmNetwork = new CounterRate();
     private int logSamples;
     private int roundTripSamples;
     private volatile Duration roundTrip = Duration.ZERO;
@@ -85,6 +86,11 @@ final class LocalVm implements ServedVm {
     @Override
     public double vmCpuLoad(long nowNanos) {
         return vmCpu.load(nowNanos);
+    }
+
+    @Override
+    public double vmNetworkBytesPerSecond(long nowNanos) {
+        return vmNetwork.rate(vm.networkBytes(), nowNanos);
     }
 
     @Override

@@ -231,6 +231,11 @@ final class RemoteVm implements ServedVm {
     }
 
     @Override
+    public double vmNetworkBytesPerSecond(long nowNanos) {
+        return Double.NaN; // the server host does not report it (yet)
+    }
+
+    @Override
     public Duration roundTrip() {
         return agent.lastRoundTrip();
     }

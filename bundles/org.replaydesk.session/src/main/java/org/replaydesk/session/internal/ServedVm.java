@@ -42,6 +42,13 @@ interface ServedVm {
     double vmCpuLoad(long nowNanos);
 
     /**
+     * @param nowNanos the tick's time
+     * @return the VM's network traffic since the last call, bytes per second both directions; NaN on the first
+     *     call and when this host cannot see it
+     */
+    double vmNetworkBytesPerSecond(long nowNanos);
+
+    /**
      * @return the server's own measure of the VM's screen damage (pixels per second over about 2 s) when the VM runs
      *         on another host; empty for a local VM, whose damage the session reads from its own display's probe
      */

@@ -47,6 +47,7 @@ final class QemuVirtualMachine implements VirtualMachine {
     private static final int STDERR_TAIL_LINES = 8;
     /** Tells librrpace which mapped file to madvise(MADV_RANDOM). */
     static final String RANDOM_ACCESS_FILE = "RD_RANDOM_ACCESS_FILE";
+    static final String NET_COUNTERS_FILE = "RD_NET_COUNTERS_FILE";
     /** sun_path in struct sockaddr_un holds 108 bytes including the terminating NUL. */
     private static final int UNIX_PATH_MAX = 108;
 
@@ -193,6 +194,11 @@ final class QemuVirtualMachine implements VirtualMachine {
             // rrpace turns the kernel's fault read-around off for the mapped snapshot memory (native-hooks/rrpace):
             // with it on, a replay pulled in nearly all of the snapshot's memory through rdfuse, touched or not.
             replayMemory.ifPresent(m -> pb.environment().put(RANDOM_ACCESS_FILE, m.toString()));
+            Files.deleteIfExists(paths.netCounters());
+            if (spec.mode() == RecordReplayMode.RECORD && spec.network()) {
+                // librrflush (preloaded into recorders) counts the bytes libslirp moves through its host sockets.
+                pb.environment().put(NET_COUNTERS_FILE, paths.netCounters().toString());
+            }
             Process p;
             try {
                 p = pb.start();
@@ -495,6 +501,12 @@ final class QemuVirtualMachine implements VirtualMachine {
             }
             return null;
         });
+    }
+
+    @Override
+    public OptionalLong networkBytes() {
+        Process p = process;
+        return p != null && p.isAlive() ? NetCounters.total(paths.netCounters()) : OptionalLong.empty();
     }
 
     @Override

@@ -38,6 +38,11 @@ record VmPaths(Path dir, Path socketDir) {
         return dir.resolve("qemu.pid");
     }
 
+    /** Bytes a recorder's user-mode network received and sent, kept by librrflush (two little-endian uint64). */
+    Path netCounters() {
+        return dir.resolve("net.counters");
+    }
+
     Path commandLineFile() {
         return dir.resolve("qemu.cmdline");
     }
