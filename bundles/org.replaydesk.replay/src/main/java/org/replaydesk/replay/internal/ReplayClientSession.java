@@ -386,12 +386,10 @@ final class ReplayClientSession implements ReplaySession {
         long client = -1;
         VirtualMachine r = replayerVm;
         if (r != null && r.state().hasProcess() && stall == null) {
-            // While stalled the monitor may take its full timeout to answer, if at all: the last count stands.
-            try {
-                client = r.status().icount().orElse(-1L);
-            } catch (RuntimeException e) {
-                client = -1;
-            }
+            // Bounded like the monitor's probe: a replayer blocked in guest code leaves QMP silent for its whole
+            // timeout (10 s), and sessions call this every tick. Unanswered, the last count stands; while stalled it
+            // is not asked at all.
+            client = probeIcount();
         }
         synchronized (lock) {
             if (client >= 0) {
