@@ -275,6 +275,9 @@ public class ReplayIT extends ReplayDeskTestSupport {
         sameScreenAtBreak(REC, label);
     }
 
+    /** The recorder's instruction count at the last break that passed: where a diverged replay was still right. */
+    private long previousBreak = -1;
+
     private void sameScreenAtBreak(String recorderName, String label) throws Exception {
         VirtualMachine recorder = hypervisor().get(VmName.of(recorderName));
         VirtualMachine replayer = hypervisor().get(VmName.of(recorderName + "-replay"));
@@ -286,10 +289,14 @@ public class ReplayIT extends ReplayDeskTestSupport {
                 replayer.runUntil(icount, Duration.ofSeconds(120));
             } catch (RuntimeException e) {
                 // The client's own stall diagnosis (what the replayer waits for) tells a lost chunk from a diverged
-                // replay; the test fails either way.
-                throw new AssertionError(e.getMessage() + "; the replay client says: " + replay().find(
-                        VmName.of(recorderName)).map(r -> r.status().stall().orElse("no stall")).orElse("no session"), e);
+                // replay; the test fails either way. No cause attached: Surefire's summary (all that CI shows) prints
+                // the innermost cause's message, which would hide the diagnosis.
+                e.printStackTrace();
+                throw new AssertionError(label + ": " + e.getMessage() + "; previous break at icount " + previousBreak
+                        + "; the replay client says: " + replay().find(VmName.of(recorderName))
+                        .map(r -> r.status().stall().orElse("no stall")).orElse("no session"));
             }
+            previousBreak = icount;
             report("%s: replayer reached the break at icount %d %d ms after the recorder paused", label, icount,
                     (System.nanoTime() - t0) / 1_000_000);
             BufferedImage replayed = screen(recorderName + "-replay", label + "-replayed");

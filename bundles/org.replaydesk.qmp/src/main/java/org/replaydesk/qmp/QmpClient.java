@@ -218,7 +218,8 @@ public interface QmpClient extends AutoCloseable {
      * part of the state lives outside the vmstate (guest RAM in a shared file with {@code x-ignore-shared}): the
      * caller copies it in {@code whileStopped}. An attempt refused by record/replay continues the guest (queued
      * events drain only while it runs) and is retried every 3 ms for {@code retryFor}. The guest is running again
-     * when this returns, also when {@code whileStopped} throws.
+     * when this returns, also when {@code whileStopped} throws. A guest that is already paused ({@code query-status}
+     * first) is neither stopped nor continued: it stays paused, and a refusal then fails at once.
      *
      * @param tag snapshot tag (as for {@link #savevm(String, Duration)})
      * @param retryFor how long to keep retrying after refusals

@@ -156,6 +156,20 @@ class QemuInteropTest {
             client.delvm("s1");
             assertEquals(List.of(), client.listSnapshots());
 
+            // a guest somebody paused stays paused through a stopped snapshot, at the same instruction
+            client.stop();
+            long pausedAt = client.queryReplay().icount();
+            List<Long> seen = new ArrayList<>();
+            client.savevmStopped("s2", Duration.ofSeconds(5), () -> seen.add(client.queryReplay().icount()));
+            assertEquals(List.of(pausedAt), seen, "the hook saw the paused guest");
+            assertFalse(client.queryStatus().running(), "savevmStopped resumed a guest that was paused before");
+            Thread.sleep(200);
+            assertEquals(pausedAt, client.queryReplay().icount(), "the paused guest ran on");
+            client.cont();
+            assertTrue(client.queryStatus().running());
+            client.savevmStopped("s3", Duration.ofSeconds(5), () -> seen.add(-1L));
+            assertTrue(client.queryStatus().running(), "a running guest runs again after a stopped snapshot");
+
             // record/replay allows breakpoints only while replaying
             QmpErrorException notPlaying = assertThrows(QmpErrorException.class, () -> client.replayBreak(1000));
             assertEquals("setting the breakpoint is allowed only in play mode", notPlaying.description());

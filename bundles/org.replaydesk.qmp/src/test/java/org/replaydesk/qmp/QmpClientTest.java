@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -619,6 +620,7 @@ class QmpClientTest {
         List<String> hookSaw = new ArrayList<>();
         CompletableFuture<SavevmResult> save = async(() -> client.savevmStopped("s1", Duration.ofSeconds(5),
                 () -> hookSaw.add("copied")));
+        server.reply(server.nextRequest("query-status"), RUNNING_STATUS);
         // refused: the guest must run again before the next try, and the hook must not run
         server.reply(server.nextRequest("stop"), "{}");
         answerHmp(server.nextRequest("human-monitor-command"), QmpGoldenVectors.HMP_SAVEVM_REFUSED_TEXT);
@@ -641,11 +643,44 @@ class QmpClientTest {
         CompletableFuture<SavevmResult> save = async(() -> client.savevmStopped("s1", Duration.ofSeconds(5), () -> {
             throw new IllegalStateException("disk full");
         }));
+        server.reply(server.nextRequest("query-status"), RUNNING_STATUS);
         server.reply(server.nextRequest("stop"), "{}");
         answerHmp(server.nextRequest("human-monitor-command"), "");
         server.reply(server.nextRequest("cont"), "{}");
         Throwable failure = failureOf(save);
         assertTrue(failure.getMessage().contains("disk full"), failure.toString());
+    }
+
+    /** QEMU 7.2's answer to query-status for a running and a paused guest. */
+    private static final String RUNNING_STATUS = "{\"status\":\"running\",\"singlestep\":false,\"running\":true}";
+    private static final String PAUSED_STATUS = "{\"status\":\"paused\",\"singlestep\":false,\"running\":false}";
+
+    @Test
+    void savevmStoppedLeavesAGuestSomebodyPausedPaused() throws Exception {
+        client = server.connectClient();
+        List<String> hookSaw = new ArrayList<>();
+        CompletableFuture<SavevmResult> save = async(() -> client.savevmStopped("s1", Duration.ofSeconds(5),
+                () -> hookSaw.add("copied")));
+        server.reply(server.nextRequest("query-status"), PAUSED_STATUS);
+        // no stop: straight to savevm, and no cont after the hook
+        Request saved = server.nextRequest("human-monitor-command");
+        assertEquals("savevm s1", saved.json().get("arguments").get("command-line").asText());
+        answerHmp(saved, "");
+        assertEquals(1, save.get(5, TimeUnit.SECONDS).attempts());
+        assertEquals(List.of("copied"), hookSaw);
+        assertNull(server.nextRequestOrNull(), "nothing after savevm: the guest stays paused");
+    }
+
+    @Test
+    void savevmStoppedOfAPausedGuestFailsAtOnceWhenRefused() throws Exception {
+        client = server.connectClient();
+        CompletableFuture<SavevmResult> save = async(() -> client.savevmStopped("s1", Duration.ofSeconds(5),
+                () -> fail("the hook ran after a refusal")));
+        server.reply(server.nextRequest("query-status"), PAUSED_STATUS);
+        answerHmp(server.nextRequest("human-monitor-command"), QmpGoldenVectors.HMP_SAVEVM_REFUSED_TEXT);
+        QmpException e = assertInstanceOf(QmpException.class, failureOf(save));
+        assertTrue(e.getMessage().contains("paused with record/replay events queued"), e.getMessage());
+        assertNull(server.nextRequestOrNull(), "no retry and no cont");
     }
 
     @Test

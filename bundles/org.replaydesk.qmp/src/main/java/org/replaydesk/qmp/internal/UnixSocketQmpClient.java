@@ -410,6 +410,9 @@ public final class UnixSocketQmpClient implements QmpClient {
         Objects.requireNonNull(retryFor, "retryFor");
         long start = System.nanoTime();
         long giveUpAt = start + retryFor.toNanos();
+        // A guest somebody else paused (a pixel check, desk:vm-pause) stays paused: a cont here resumed it behind
+        // their back, and their instruction count no longer named the screen they looked at.
+        boolean wasRunning = whileStopped != null && queryStatus().running();
         int attempts = 0;
         while (true) {
             attempts++;
@@ -418,14 +421,23 @@ public final class UnixSocketQmpClient implements QmpClient {
             if (whileStopped == null) {
                 output = humanMonitorCommand("savevm " + tag, SNAPSHOT_COMMAND_TIMEOUT);
             } else {
-                stop();
+                if (wasRunning) {
+                    stop();
+                }
                 try {
                     output = humanMonitorCommand("savevm " + tag, SNAPSHOT_COMMAND_TIMEOUT);
                     if (output.isEmpty()) {
                         whileStopped.run();
                     }
                 } finally {
-                    cont();
+                    if (wasRunning) {
+                        cont();
+                    }
+                }
+                if (!wasRunning && output.contains(SNAPSHOT_REFUSED)) {
+                    // Queued record/replay events drain only while the guest runs, and it is not ours to run.
+                    throw new QmpException("savevm " + tag + " on " + socket + ": the guest is paused with "
+                            + "record/replay events queued (" + output.strip() + "); resume it and snapshot again");
                 }
             }
             long attemptEnd = System.nanoTime();

@@ -55,6 +55,12 @@ final class QemuVirtualMachine implements VirtualMachine {
     private final VmSpec spec;
     private final VmPaths paths;
     private final ReentrantLock lifecycle = new ReentrantLock();
+    /**
+     * Held across pause, resume and snapshot: each is a sequence of QMP commands (a snapshot is stop, savevm, copy,
+     * cont), and a pause that landed inside a snapshot was undone by its cont, so the pauser's instruction count no
+     * longer named what the guest showed (found by a soak of live replays against periodic snapshots).
+     */
+    private final ReentrantLock runControl = new ReentrantLock();
 
     private volatile VmState state = VmState.STOPPED;
     private volatile String failureReason;
@@ -441,20 +447,30 @@ final class QemuVirtualMachine implements VirtualMachine {
 
     @Override
     public long pause() {
-        return qmpCall("pause", client -> {
-            client.stop();
-            transition(VmState.PAUSED, "paused");
-            return spec.mode() == RecordReplayMode.NONE ? -1L : client.queryReplay().icount();
-        });
+        runControl.lock();
+        try {
+            return qmpCall("pause", client -> {
+                client.stop();
+                transition(VmState.PAUSED, "paused");
+                return spec.mode() == RecordReplayMode.NONE ? -1L : client.queryReplay().icount();
+            });
+        } finally {
+            runControl.unlock();
+        }
     }
 
     @Override
     public void resume() {
-        qmpCall("resume", client -> {
-            client.cont();
-            transition(VmState.RUNNING, "resumed");
-            return null;
-        });
+        runControl.lock();
+        try {
+            qmpCall("resume", client -> {
+                client.cont();
+                transition(VmState.RUNNING, "resumed");
+                return null;
+            });
+        } finally {
+            runControl.unlock();
+        }
     }
 
     @Override
@@ -652,16 +668,26 @@ final class QemuVirtualMachine implements VirtualMachine {
 
     @Override
     public SnapshotResult snapshot(SnapshotTag tag) {
-        return qmpCall("snapshot", client -> {
-            Path memory = liveMemory;
-            SavevmResult r = memory == null ? client.savevm(tag.value(), SAVEVM_RETRY)
-                    : client.savevmStopped(tag.value(), SAVEVM_RETRY,
-                            () -> MemoryImages.copySparse(memory, paths.snapshotMemory(tag.value())));
-            long icount = spec.mode() == RecordReplayMode.NONE ? -1L : client.queryReplay().icount();
-            LOG.info("VM {}: snapshot {} at icount {} stalled the guest {} ms ({} attempts)", name(), tag, icount,
-                    r.stall().toMillis(), r.attempts());
-            return new SnapshotResult(tag, icount, r.stall(), r.attempts(), r.total());
-        });
+        runControl.lock();
+        try {
+            return qmpCall("snapshot", client -> {
+                Path memory = liveMemory;
+                boolean counts = spec.mode() != RecordReplayMode.NONE;
+                long[] stoppedAt = {-1L};
+                SavevmResult r = memory == null ? client.savevm(tag.value(), SAVEVM_RETRY)
+                        : client.savevmStopped(tag.value(), SAVEVM_RETRY, () -> {
+                            // the snapshot's own count, read before cont lets the guest run on
+                            stoppedAt[0] = counts ? client.queryReplay().icount() : -1L;
+                            MemoryImages.copySparse(memory, paths.snapshotMemory(tag.value()));
+                        });
+                long icount = stoppedAt[0] >= 0 || !counts ? stoppedAt[0] : client.queryReplay().icount();
+                LOG.info("VM {}: snapshot {} at icount {} stalled the guest {} ms ({} attempts)", name(), tag, icount,
+                        r.stall().toMillis(), r.attempts());
+                return new SnapshotResult(tag, icount, r.stall(), r.attempts(), r.total());
+            });
+        } finally {
+            runControl.unlock();
+        }
     }
 
     /** Kills the process without ceremony: used when the driver goes away. */
