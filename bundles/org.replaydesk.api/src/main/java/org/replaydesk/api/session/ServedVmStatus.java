@@ -3,6 +3,7 @@ package org.replaydesk.api.session;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A server host's view of one of its VMs, as a client session polls it.
@@ -17,10 +18,18 @@ import java.util.Optional;
  *        2 s), negative when it measures none (the display
  *        service of the server has no interaction metrics)
  * @param inputEvents input events the server relay counted in its recent window, negative when unknown
- * @since 1.1
+ * @param vmCpuNanos CPU time the VM's process (QEMU) has used since it started, user and system, in nanoseconds; -1
+ *        when unknown (the VM has no process, the server cannot read it, or the server is older than 1.3). A
+ *        cumulative counter, not a rate, so the server keeps no state per client: a client divides the growth
+ *        between two polls by the time between them. It goes back when the VM restarts. Any negative value given
+ *        is kept as -1.
+ * @param vmNetworkBytes bytes the VM's network has carried since it started, both directions (see
+ *        {@link org.replaydesk.api.hypervisor.VirtualMachine#networkBytes()}); -1 when unknown, cumulative like
+ *        {@code vmCpuNanos}. Any negative value given is kept as -1.
+ * @since 1.1 (1.3: {@code vmCpuNanos} and {@code vmNetworkBytes})
  */
 public record ServedVmStatus(long recordLogBytes, String displayHost, int displayPort, String displaySecurity,
-        double damagedPixelsPerSecond, int inputEvents) {
+        double damagedPixelsPerSecond, int inputEvents, long vmCpuNanos, long vmNetworkBytes) {
 
     /** The relay asks for no authentication (loopback displays only). */
     public static final String SECURITY_NONE = "none";
@@ -41,10 +50,44 @@ public record ServedVmStatus(long recordLogBytes, String displayHost, int displa
         if (displayPort < 0 || displayPort > 65535) {
             throw new IllegalArgumentException("displayPort " + displayPort + " is not a TCP port");
         }
+        // One spelling of "unknown", so equal statuses are equal records.
+        vmCpuNanos = Math.max(-1, vmCpuNanos);
+        vmNetworkBytes = Math.max(-1, vmNetworkBytes);
+    }
+
+    /**
+     * A status without the VM's counters (both unknown): the form of API 1.1 and 1.2, kept for their callers.
+     *
+     * @param recordLogBytes see the record
+     * @param displayHost see the record
+     * @param displayPort see the record
+     * @param displaySecurity see the record
+     * @param damagedPixelsPerSecond see the record
+     * @param inputEvents see the record
+     */
+    public ServedVmStatus(long recordLogBytes, String displayHost, int displayPort, String displaySecurity,
+            double damagedPixelsPerSecond, int inputEvents) {
+        this(recordLogBytes, displayHost, displayPort, displaySecurity, damagedPixelsPerSecond, inputEvents, -1, -1);
     }
 
     /** @return the relay display's port, when the VM has a display */
     public Optional<Integer> display() {
         return displayPort == 0 ? Optional.empty() : Optional.of(displayPort);
+    }
+
+    /**
+     * @return {@link #vmCpuNanos()}, empty when unknown
+     * @since 1.3
+     */
+    public OptionalLong knownVmCpuNanos() {
+        return vmCpuNanos < 0 ? OptionalLong.empty() : OptionalLong.of(vmCpuNanos);
+    }
+
+    /**
+     * @return {@link #vmNetworkBytes()}, empty when unknown
+     * @since 1.3
+     */
+    public OptionalLong knownVmNetworkBytes() {
+        return vmNetworkBytes < 0 ? OptionalLong.empty() : OptionalLong.of(vmNetworkBytes);
     }
 }

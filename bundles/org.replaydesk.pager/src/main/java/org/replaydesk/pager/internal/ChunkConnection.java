@@ -31,10 +31,11 @@ import org.replaydesk.pager.Manifest;
  * the replies complete the request at its head. A reply that does not fit the head request is a protocol error that
  * fails every pending request and closes the connection.
  *
- * <p>The client offers protocol version 3, which lets the server send chunks deflated (COMPRESSED-CHUNK, since 2) and
- * format 2 manifests (variable chunks, since 3). An older server refuses that with a fixed reason ("... this server
- * speaks version 1", or "... versions 1 to 2"); {@link #open} then connects again offering the version it names, so
- * new clients keep working with old servers (which have fixed chunks only).
+ * <p>The client offers protocol version 4, which lets the server send chunks deflated (COMPRESSED-CHUNK, since 2),
+ * format 2 manifests (variable chunks, since 3) and the VM counters in SESSION-STATUS-REPLY (since 4). An older
+ * server refuses that with a fixed reason ("... this server speaks version 1", or "... versions 1 to 3"); {@link
+ * #open} then connects again offering the version it names, so new clients keep working with old servers (which have
+ * fixed chunks only before 3, and report no VM counters before 4).
  */
 final class ChunkConnection implements AutoCloseable {
 
@@ -334,6 +335,13 @@ final class ChunkConnection implements AutoCloseable {
                         || message instanceof PagerMessage.SessionStatusReply;
                 if (!fits) {
                     end("sent " + message + " where the answer to " + head.what + " was due");
+                    return;
+                }
+                if (message instanceof PagerMessage.SessionStatusReply s
+                        && s.hasVmCounters() != (version >= PagerMessage.VERSION_VM_COUNTERS)) {
+                    // The form belongs to the version: a server that mixes them up cannot be trusted with the rest.
+                    end("sent SESSION-STATUS-REPLY " + (s.hasVmCounters() ? "with" : "without")
+                            + " the VM counters on a protocol version " + version + " connection");
                     return;
                 }
                 complete = true;

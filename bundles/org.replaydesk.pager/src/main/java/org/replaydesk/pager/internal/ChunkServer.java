@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A version 2 client gets each chunk as COMPRESSED-CHUNK when raw deflate saves at least 1/8 of it (snapshot
  * images are mostly RAM contents, which often compress well), else as CHUNK; a version 1 client gets CHUNKs only.
+ * Every reply takes the form of the connection's version: a SESSION-STATUS-REPLY carries the VM counters only to
+ * version 4 clients.
  */
 public final class ChunkServer implements AutoCloseable {
 
@@ -266,14 +268,15 @@ public final class ChunkServer implements AutoCloseable {
             }
             org.replaydesk.api.session.ServerSessionAgent agent = sessionAgent;
             if (agent == null) {
-                ctx.writeAndFlush(SessionRequests.answer(null, request));
+                ctx.writeAndFlush(SessionRequests.answer(null, request, version));
                 return;
             }
             sessionBusy = true;
             ctx.channel().config().setAutoRead(false);
+            int connectionVersion = version;
             try {
                 sessionRequests.execute(() -> {
-                    PagerMessage reply = SessionRequests.answer(agent, request);
+                    PagerMessage reply = SessionRequests.answer(agent, request, connectionVersion);
                     ctx.executor().execute(() -> {
                         sessionBusy = false;
                         ctx.writeAndFlush(reply);

@@ -110,7 +110,7 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
             case PagerMessage.Error.TYPE: return 2 + 2 + PagerMessage.MAX_TEXT;
             case PagerMessage.SessionSnapshotReply.TYPE: return 2 + PagerMessage.MAX_TEXT + 8;
             case PagerMessage.SessionStatusReply.TYPE: return 8 + 2 + PagerMessage.MAX_TEXT + 2 + 2
-                    + PagerMessage.MAX_TEXT + 8 + 4;
+                    + PagerMessage.MAX_TEXT + 8 + 4 + PagerMessage.SessionStatusReply.VM_COUNTERS_LENGTH;
             // A deflate stream longer than the largest chunk saves nothing; the server never sends one.
             case PagerMessage.CompressedChunk.TYPE: return ChunkHash.LENGTH + 4 + Manifest.MAX_CHUNK_SIZE;
             default: return -1;
@@ -189,7 +189,24 @@ final class PagerFrameDecoder extends ByteToMessageDecoder {
                 int port = p.readUnsignedShort();
                 String security = text(p, name + " display security");
                 need(p, 8 + 4, name + " interaction");
-                return new PagerMessage.SessionStatusReply(log, host, port, security, p.readDouble(), p.readInt());
+                double damage = p.readDouble();
+                int inputs = p.readInt();
+                // The forms are told apart by length, since this decoder does not know the connection's version: no
+                // bytes left is the form of versions 2 and 3, exactly the two counters that of version 4. The client
+                // checks the form against its connection's version (ChunkConnection).
+                int rest = p.readableBytes();
+                if (rest == 0) {
+                    return new PagerMessage.SessionStatusReply(log, host, port, security, damage, inputs);
+                }
+                if (rest != PagerMessage.SessionStatusReply.VM_COUNTERS_LENGTH) {
+                    throw fail(name + " has " + rest + " bytes after its interaction fields; 0 (versions 2 and 3) "
+                            + "or " + PagerMessage.SessionStatusReply.VM_COUNTERS_LENGTH + " (version "
+                            + PagerMessage.VERSION_VM_COUNTERS + ": VM CPU time and network bytes) allowed");
+                }
+                long vmCpuNanos = p.readLong();
+                long vmNetworkBytes = p.readLong();
+                return new PagerMessage.SessionStatusReply(log, host, port, security, damage, inputs, vmCpuNanos,
+                        vmNetworkBytes);
             }
             case PagerMessage.Welcome.TYPE:
                 need(p, 4, name);

@@ -52,6 +52,10 @@ final class PagerFrameEncoder extends MessageToByteEncoder<PagerMessage> {
             text(out, m.displaySecurity());
             out.writeDouble(m.damagedPixelsPerSecond());
             out.writeInt(m.inputEvents());
+            if (m.hasVmCounters()) {
+                out.writeLong(m.vmCpuNanos());
+                out.writeLong(m.vmNetworkBytes());
+            }
         } else if (message instanceof PagerMessage.Welcome m) {
             out.writeShort(m.version());
             out.writeShort(m.maxBatch());

@@ -12,14 +12,20 @@ sealed interface PagerMessage {
     /**
      * The newest protocol version: 2 adds {@link CompressedChunk} and the session requests ({@link
      * SessionSnapshotRequest}, {@link SessionStatusRequest}); 3 adds variable chunks: a {@link ManifestReply} may hold
-     * a format 2 manifest (content-defined chunks of their own lengths). A client offers it in {@link Hello}; a server
-     * answers with the version both speak ({@link #VERSION_1} for an old client), and refuses versions it does not know.
+     * a format 2 manifest (content-defined chunks of their own lengths); 4 adds the VM's CPU time and network bytes to
+     * {@link SessionStatusReply}. A client offers it in {@link Hello}; a server answers with the version both speak
+     * ({@link #VERSION_1} for an old client), and refuses versions it does not know.
      */
-    int VERSION = 3;
+    int VERSION = 4;
     /** The version that added {@link CompressedChunk} and the session requests. */
     int VERSION_2 = 2;
     /** The version that added variable chunks (format 2 manifests); older clients get an {@link Error} for them. */
     int VERSION_VARIABLE_CHUNKS = 3;
+    /**
+     * The version that added the VM's counters to {@link SessionStatusReply}; older clients get the reply without
+     * them (their decoders reject bytes after a frame's content).
+     */
+    int VERSION_VM_COUNTERS = 4;
     /** The first version: chunks travel as they are. */
     int VERSION_1 = 1;
     /** "RDPG": the first bytes a client sends, so a server can tell a stray connection from a pager client. */
@@ -167,10 +173,42 @@ sealed interface PagerMessage {
     /**
      * Server to client, version 2: a VM's status. The damage (pixels per second, an IEEE 754 double) and input count
      * are negative when the server does not measure them.
+     *
+     * <p>Version 4 appends the VM's counters: the CPU time its process has used (nanoseconds) and the bytes its
+     * network has carried, both cumulative since the VM started, -1 when unknown (any negative on the wire reads as
+     * -1). {@code hasVmCounters} tells which form a reply has: a server sends the longer form only on connections of
+     * {@link #VERSION_VM_COUNTERS} or later, and a decoder tells the two apart by the frame's length.
      */
     record SessionStatusReply(long recordLogBytes, String displayHost, int displayPort, String displaySecurity,
-            double damagedPixelsPerSecond, int inputEvents) implements PagerMessage {
+            double damagedPixelsPerSecond, int inputEvents, long vmCpuNanos, long vmNetworkBytes,
+            boolean hasVmCounters) implements PagerMessage {
         static final int TYPE = 0x89;
+        /** Bytes the VM counters add to the payload: two s64. */
+        static final int VM_COUNTERS_LENGTH = 8 + 8;
+
+        public SessionStatusReply {
+            vmCpuNanos = Math.max(-1, vmCpuNanos);
+            vmNetworkBytes = Math.max(-1, vmNetworkBytes);
+            if (!hasVmCounters && (vmCpuNanos >= 0 || vmNetworkBytes >= 0)) {
+                throw new IllegalArgumentException("a SESSION-STATUS-REPLY without VM counters (the form before "
+                        + "version " + VERSION_VM_COUNTERS + ") cannot carry CPU time " + vmCpuNanos
+                        + " or network bytes " + vmNetworkBytes);
+            }
+        }
+
+        /** The form of versions 2 and 3, without the VM counters. */
+        public SessionStatusReply(long recordLogBytes, String displayHost, int displayPort, String displaySecurity,
+                double damagedPixelsPerSecond, int inputEvents) {
+            this(recordLogBytes, displayHost, displayPort, displaySecurity, damagedPixelsPerSecond, inputEvents, -1,
+                    -1, false);
+        }
+
+        /** The form of version 4, with the VM counters (-1: unknown). */
+        public SessionStatusReply(long recordLogBytes, String displayHost, int displayPort, String displaySecurity,
+                double damagedPixelsPerSecond, int inputEvents, long vmCpuNanos, long vmNetworkBytes) {
+            this(recordLogBytes, displayHost, displayPort, displaySecurity, damagedPixelsPerSecond, inputEvents,
+                    vmCpuNanos, vmNetworkBytes, true);
+        }
     }
 
     /** {@link Error} codes. */

@@ -30,9 +30,11 @@ final class SessionRequests {
      *
      * @param agent the server's agent, or null when none is registered
      * @param request a {@link PagerMessage.SessionSnapshotRequest} or {@link PagerMessage.SessionStatusRequest}
+     * @param version the protocol version of the connection the request came on: it decides the form of a
+     *     {@link PagerMessage.SessionStatusReply} (with the VM counters from {@link PagerMessage#VERSION_VM_COUNTERS})
      * @return the reply or an {@link PagerMessage.Error}
      */
-    static PagerMessage answer(ServerSessionAgent agent, PagerMessage request) {
+    static PagerMessage answer(ServerSessionAgent agent, PagerMessage request, int version) {
         if (agent == null) {
             return new PagerMessage.Error(PagerMessage.ErrorCode.SESSIONS_NOT_SERVED, NOT_SERVED);
         }
@@ -43,9 +45,7 @@ final class SessionRequests {
                         TimeUnit.NANOSECONDS.toMicros(snapshot.stall().toNanos()));
             }
             if (request instanceof PagerMessage.SessionStatusRequest r) {
-                ServedVmStatus s = agent.status(vm(r.vm()));
-                return new PagerMessage.SessionStatusReply(s.recordLogBytes(), s.displayHost(), s.displayPort(),
-                        s.displaySecurity(), s.damagedPixelsPerSecond(), s.inputEvents());
+                return reply(agent.status(vm(r.vm())), version);
             }
             throw new IllegalArgumentException("not a session request: " + request);
         } catch (ReplayDeskException e) {
@@ -53,6 +53,21 @@ final class SessionRequests {
         } catch (RuntimeException e) {
             return new PagerMessage.Error(PagerMessage.ErrorCode.SERVER_FAILURE, "the session agent failed: " + e);
         }
+    }
+
+    /**
+     * @param s the agent's answer
+     * @param version the connection's protocol version
+     * @return the reply in the form that version reads: an older client's decoder rejects the VM counters
+     */
+    static PagerMessage.SessionStatusReply reply(ServedVmStatus s, int version) {
+        if (version >= PagerMessage.VERSION_VM_COUNTERS) {
+            return new PagerMessage.SessionStatusReply(s.recordLogBytes(), s.displayHost(), s.displayPort(),
+                    s.displaySecurity(), s.damagedPixelsPerSecond(), s.inputEvents(), s.vmCpuNanos(),
+                    s.vmNetworkBytes());
+        }
+        return new PagerMessage.SessionStatusReply(s.recordLogBytes(), s.displayHost(), s.displayPort(),
+                s.displaySecurity(), s.damagedPixelsPerSecond(), s.inputEvents());
     }
 
     private static VmName vm(String name) {
@@ -95,9 +110,10 @@ final class SessionRequests {
                 TimeUnit.MICROSECONDS.toNanos(reply.stallMicros())));
     }
 
-    /** @return the status a reply carries */
+    /** @return the status a reply carries; the VM counters unknown when the reply has none (a server before 4) */
     static ServedVmStatus status(PagerMessage.SessionStatusReply reply) {
         return new ServedVmStatus(reply.recordLogBytes(), reply.displayHost(), reply.displayPort(),
-                reply.displaySecurity(), reply.damagedPixelsPerSecond(), reply.inputEvents());
+                reply.displaySecurity(), reply.damagedPixelsPerSecond(), reply.inputEvents(), reply.vmCpuNanos(),
+                reply.vmNetworkBytes());
     }
 }

@@ -62,6 +62,22 @@ class PagerCodecTest {
     /** A64 as raw deflate (level 1): one final block with fixed Huffman codes, 'a' then a repeat of 63. */
     static final byte[] A64_DEFLATED = bytes(0x4b, 0x4c, 0xa4, 0x0c, 0x00, 0x00);
 
+    /** A version 4 SESSION-STATUS-REPLY: the version 2 fields, then the VM's CPU time and network bytes. */
+    static final PagerMessage.SessionStatusReply V4_STATUS = new PagerMessage.SessionStatusReply(0x0102030405L, "::",
+            5750, "none", 1.5, 7, 12_345_678_901L, 8_388_992L);
+    /** {@link #V4_STATUS} on the wire. */
+    static final byte[] V4_STATUS_WIRE = bytes(
+            0x89,                   // type SESSION-STATUS-REPLY
+            0x00, 0x00, 0x00, 0x30, // payload length 48 = 8 + (2 + 2) + 2 + (2 + 4) + 8 + 4 + 8 + 8
+            0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, // record log bytes
+            0x00, 0x02, ':', ':',   // display host "::" (wildcard: the server host itself)
+            0x16, 0x76,             // display port 5750
+            0x00, 0x04, 'n', 'o', 'n', 'e', // display security
+            0x3f, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // damaged pixels/s 1.5 (IEEE 754 double)
+            0x00, 0x00, 0x00, 0x07, // input events 7
+            0x00, 0x00, 0x00, 0x02, 0xdf, 0xdc, 0x1c, 0x35, // VM CPU time 12,345,678,901 ns (version 4)
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x01, 0x80); // VM network bytes 8,388,992 (version 4)
+
     record Golden(PagerMessage message, byte[] wire, boolean fromClient) {
     }
 
@@ -86,11 +102,18 @@ class PagerCodecTest {
                     0x00, 0x02,             // version 2: COMPRESSED-CHUNK welcome
                     0x00, 0x06,             // token length 6
                     's', '3', 'c', 'r', 'e', 't'), true),
-            new Golden(new PagerMessage.Hello(PagerMessage.VERSION, "s3cret"), bytes(
+            new Golden(new PagerMessage.Hello(PagerMessage.VERSION_VARIABLE_CHUNKS, "s3cret"), bytes(
                     0x01,                   // type HELLO
                     0x00, 0x00, 0x00, 0x0e, // payload length 14
                     0x52, 0x44, 0x50, 0x47, // magic "RDPG"
                     0x00, 0x03,             // version 3: variable chunks (format 2 manifests) welcome
+                    0x00, 0x06,             // token length 6
+                    's', '3', 'c', 'r', 'e', 't'), true),
+            new Golden(new PagerMessage.Hello(PagerMessage.VERSION, "s3cret"), bytes(
+                    0x01,                   // type HELLO
+                    0x00, 0x00, 0x00, 0x0e, // payload length 14
+                    0x52, 0x44, 0x50, 0x47, // magic "RDPG"
+                    0x00, 0x04,             // version 4: SESSION-STATUS-REPLY with the VM counters welcome
                     0x00, 0x06,             // token length 6
                     's', '3', 'c', 'r', 'e', 't'), true),
             new Golden(new PagerMessage.ManifestRequest("vm1-s2"), bytes(
@@ -118,6 +141,11 @@ class PagerCodecTest {
                     0x81,                   // type WELCOME
                     0x00, 0x00, 0x00, 0x04, // payload length 4
                     0x00, 0x03,             // version 3
+                    0x01, 0x00), false),    // max batch 256
+            new Golden(new PagerMessage.Welcome(4, 256), bytes(
+                    0x81,                   // type WELCOME
+                    0x00, 0x00, 0x00, 0x04, // payload length 4
+                    0x00, 0x04,             // version 4
                     0x01, 0x00), false),    // max batch 256
             new Golden(new PagerMessage.Refused("wrong token"), bytes(
                     0x82,                   // type REFUSED
@@ -179,7 +207,19 @@ class PagerCodecTest {
                     0x16, 0x76,             // display port 5750
                     0x00, 0x04, 'n', 'o', 'n', 'e', // display security
                     0x3f, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // damaged pixels/s 1.5 (IEEE 754 double)
-                    0x00, 0x00, 0x00, 0x07), false)); // input events 7
+                    0x00, 0x00, 0x00, 0x07), false), // input events 7
+            new Golden(V4_STATUS, V4_STATUS_WIRE, false),
+            new Golden(new PagerMessage.SessionStatusReply(0, "", 0, "unknown", -1.0, -1, -1, -1), bytes(
+                    0x89,                   // type SESSION-STATUS-REPLY (version 4, nothing known)
+                    0x00, 0x00, 0x00, 0x31, // payload length 49 = 8 + 2 + 2 + (2 + 7) + 8 + 4 + 8 + 8
+                    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // record log bytes 0
+                    0x00, 0x00,             // display host "" (no display)
+                    0x00, 0x00,             // display port 0
+                    0x00, 0x07, 'u', 'n', 'k', 'n', 'o', 'w', 'n', // display security
+                    0xbf, 0xf0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // damaged pixels/s -1.0: not measured
+                    0xff, 0xff, 0xff, 0xff, // input events -1: not counted
+                    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // VM CPU time -1: unknown
+                    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), false)); // VM network bytes -1: unknown
 
     /** The golden COMPRESSED-CHUNK of 64 'a's. */
     static final Golden COMPRESSED_A64 = CASES.stream()
@@ -264,6 +304,44 @@ class PagerCodecTest {
         for (PagerMessage m : expected) {
             assertEquals(m, ch.readInbound());
         }
+    }
+
+    @Test
+    void aVersion4StatusReplyArrivesOnlyWithItsLastByte() {
+        EmbeddedChannel ch = decoder(false);
+        for (int i = 0; i < V4_STATUS_WIRE.length; i++) {
+            assertNull(ch.readInbound(), "decoded after " + i + " of " + V4_STATUS_WIRE.length + " bytes");
+            ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {V4_STATUS_WIRE[i]}));
+        }
+        assertEquals(V4_STATUS, ch.readInbound());
+        assertNull(ch.readInbound());
+    }
+
+    @Test
+    void theVersion4StatusReplyIsTheOldOneWithTheCountersAppended() {
+        // What a version 2 or 3 client gets for the same status: the same bytes without the last 16.
+        PagerMessage.SessionStatusReply old = new PagerMessage.SessionStatusReply(V4_STATUS.recordLogBytes(),
+                V4_STATUS.displayHost(), V4_STATUS.displayPort(), V4_STATUS.displaySecurity(),
+                V4_STATUS.damagedPixelsPerSecond(), V4_STATUS.inputEvents());
+        byte[] expected = Arrays.copyOf(V4_STATUS_WIRE, V4_STATUS_WIRE.length - 16);
+        expected[4] = 0x20; // payload length 32
+        assertArrayEquals(expected, encode(old));
+        EmbeddedChannel ch = decoder(false);
+        ch.writeInbound(Unpooled.wrappedBuffer(expected));
+        PagerMessage.SessionStatusReply decoded = ch.readInbound();
+        assertEquals(old, decoded);
+        assertFalse(decoded.hasVmCounters());
+        assertEquals(-1, decoded.vmCpuNanos());
+        assertEquals(-1, decoded.vmNetworkBytes());
+    }
+
+    @Test
+    void aStatusReplyWithoutCountersCannotBeGivenAny() {
+        assertThrows(IllegalArgumentException.class, () -> new PagerMessage.SessionStatusReply(0, "", 0, "none", -1,
+                -1, 5, -1, false));
+        // Any negative counter is the one unknown, so equal statuses are equal messages.
+        assertEquals(new PagerMessage.SessionStatusReply(0, "", 0, "none", -1, -1, -1, -1),
+                new PagerMessage.SessionStatusReply(0, "", 0, "none", -1, -1, Long.MIN_VALUE, -2));
     }
 
     @Test

@@ -199,7 +199,7 @@ class PagerCompressionLoopbackTest {
     void aNewClientAndServerSpeakTheNewestVersionEvenWithCompressionOff() {
         InetSocketAddress address = serve(PagerMessage.VERSION, false, "");
         try (ChunkConnection connection = ChunkConnection.open(address, "", null, group, Duration.ofSeconds(10))) {
-            assertEquals(3, connection.version());
+            assertEquals(PagerMessage.VERSION, connection.version());
             connection.get(List.copyOf(hashes().subList(0, 5)));
         }
         assertEquals(0, server.chunksCompressed());
@@ -209,7 +209,7 @@ class PagerCompressionLoopbackTest {
     void unknownVersionsAreRefusedWithoutFallback() throws Exception {
         // The server never downgrades: it refuses, naming what it speaks (a newer client then offers that).
         InetSocketAddress address = serve(PagerMessage.VERSION, true, "");
-        for (int version : new int[] {0, 4, 65535}) {
+        for (int version : new int[] {0, 5, 65535}) {
             byte[] reply;
             try (Socket s = new Socket(address.getAddress(), address.getPort())) {
                 s.setSoTimeout(5000);
@@ -220,14 +220,14 @@ class PagerCompressionLoopbackTest {
                     PagerFrameDecoder.forClient());
             decoder.writeInbound(Unpooled.wrappedBuffer(reply));
             assertEquals(new PagerMessage.Refused("protocol version " + version + " is not supported; this server "
-                    + "speaks versions 1 to 3"), decoder.readInbound());
+                    + "speaks versions 1 to 4"), decoder.readInbound());
         }
         // A version below 1 is no older server's: the client reports the refusal instead of retrying.
         ReplayDeskException e = assertThrows(ReplayDeskException.class,
                 () -> new ChunkConnection(address, "", null, group, Duration.ofSeconds(10), 0));
         assertEquals(Status.UNAVAILABLE, e.status());
         assertEquals("chunk server " + address + " refused the connection: protocol version 0 is not supported; "
-                + "this server speaks versions 1 to 3", e.getMessage());
+                + "this server speaks versions 1 to 4", e.getMessage());
     }
 
     @Test

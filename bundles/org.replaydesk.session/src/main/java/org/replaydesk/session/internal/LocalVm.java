@@ -3,8 +3,6 @@ package org.replaydesk.session.internal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.IntSupplier;
@@ -41,17 +39,7 @@ final class LocalVm implements ServedVm {
         this.snapshots = snapshots;
         this.recordLogPort = recordLogPort;
         this.logCompression = new LogCompression(vm.recordLog());
-        this.vmCpu = new HostCpu.ProcessCpu(pidOf(vm));
-    }
-
-    private static long pidOf(VirtualMachine vm) {
-        // The driver keeps qemu.pid beside the record log in the VM's state directory.
-        try {
-            Path pid = vm.recordLog().getParent().resolve("qemu.pid");
-            return Long.parseLong(Files.readString(pid).trim());
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        this.vmCpu = new HostCpu.ProcessCpu(HostCpu.qemuPid(vm));
     }
 
     @Override

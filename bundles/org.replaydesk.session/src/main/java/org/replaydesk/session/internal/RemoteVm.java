@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.SnapshotTag;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A VM on a server host (a two-host session): snapshots and status come from the server's session agent over the
  * pager connection, pixels from the server's relay display, the log and chunks from its streamer and chunk server.
+ * The VM's CPU load and network rate come from the cumulative counters in the server's answers (servers of session
+ * API 1.3 and pager protocol 4; older ones leave them unknown).
  */
 final class RemoteVm implements ServedVm {
 
@@ -58,8 +61,17 @@ final class RemoteVm implements ServedVm {
     private final java.util.concurrent.Executor poller;
     private final ExecutorService ownPoller;
     private final AtomicBoolean polling = new AtomicBoolean();
+    private final LongSupplier nanoTime;
+    /**
+     * The VM's CPU time (ns of CPU per s: /1e9 gives cores) and network bytes between answers. Fed by one answer at a
+     * time: the open's, then each poll's, which runs only after the one before it ended ({@link #polling}).
+     */
+    private final CounterRate vmCpu = new CounterRate();
+    private final CounterRate vmNetwork = new CounterRate();
+    private volatile double vmCpuLoad = Double.NaN;
+    private volatile double vmNetworkBytesPerSecond = Double.NaN;
     private volatile ServedVmStatus lastStatus;
-    private volatile long lastAnswerNanos = System.nanoTime();
+    private volatile long lastAnswerNanos;
     private volatile boolean silenceReported;
     private volatile double logRatio = 0.3;
 
@@ -79,6 +91,16 @@ final class RemoteVm implements ServedVm {
      */
     RemoteVm(VmName name, ReplayServer server, RemoteSessionAgent agent, DisplayCredentials credentials,
             java.util.concurrent.Executor poller) {
+        this(name, server, agent, credentials, poller, System::nanoTime);
+    }
+
+    /**
+     * @param poller runs status polls; null: a daemon thread of this VM's own
+     * @param nanoTime the monotonic clock that times the polls (tests script it)
+     */
+    RemoteVm(VmName name, ReplayServer server, RemoteSessionAgent agent, DisplayCredentials credentials,
+            java.util.concurrent.Executor poller, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.ownPoller = poller == null ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "session-status-" + name.value());
             t.setDaemon(true);
@@ -88,8 +110,9 @@ final class RemoteVm implements ServedVm {
         this.name = name;
         this.server = server;
         this.agent = agent;
+        long asked = nanoTime.getAsLong();
         ServedVmStatus status = agent.status(name);
-        this.lastStatus = status;
+        answered(status, asked, nanoTime.getAsLong());
         this.displaySource = displaySource(server, status, credentials);
         LOG.info("VM {} on {}: relay display {} ({})", name, describe(server), displaySource.describe(),
                 status.displaySecurity());
@@ -185,8 +208,9 @@ final class RemoteVm implements ServedVm {
 
     private void poll() {
         try {
-            lastStatus = agent.status(name);
-            lastAnswerNanos = System.nanoTime();
+            long asked = nanoTime.getAsLong();
+            ServedVmStatus status = agent.status(name);
+            answered(status, asked, nanoTime.getAsLong());
             if (silenceReported) {
                 silenceReported = false;
                 LOG.info("VM {}: server {} answers status requests again", name, describe(server));
@@ -194,7 +218,7 @@ final class RemoteVm implements ServedVm {
         } catch (ReplayDeskException e) {
             // A missed poll keeps the last size: the log rate reads zero for a tick rather than failing it.
             LOG.debug("status of {} from {}: {}", name, describe(server), e.getMessage());
-            Duration silent = Duration.ofNanos(System.nanoTime() - lastAnswerNanos);
+            Duration silent = Duration.ofNanos(nanoTime.getAsLong() - lastAnswerNanos);
             if (!silenceReported && silent.compareTo(SILENCE_WARNING) >= 0) {
                 silenceReported = true;
                 LOG.warn("VM {}: no status from server {} for {} s ({}); the session keeps its last numbers", name,
@@ -203,6 +227,24 @@ final class RemoteVm implements ServedVm {
         } finally {
             polling.set(false);
         }
+    }
+
+    /**
+     * Takes an answer of the server. Its counters were read at some moment of the round trip; the middle is the best
+     * guess, and timing each answer by its own poll, rather than by the tick that reads the rate, keeps a poll that
+     * waited on the network from stretching or squeezing the interval the growth is divided by.
+     *
+     * @param status the answer
+     * @param askedNanos when the request went out
+     * @param answeredNanos when the answer came
+     */
+    private void answered(ServedVmStatus status, long askedNanos, long answeredNanos) {
+        long readNanos = askedNanos + (answeredNanos - askedNanos) / 2;
+        // CounterRate gives NaN for the first answer, an unknown counter, and one that went back (the VM restarted).
+        vmCpuLoad = vmCpu.rate(status.knownVmCpuNanos(), readNanos) / 1e9;
+        vmNetworkBytesPerSecond = vmNetwork.rate(status.knownVmNetworkBytes(), readNanos);
+        lastStatus = status;
+        lastAnswerNanos = answeredNanos;
     }
 
     @Override
@@ -225,14 +267,23 @@ final class RemoteVm implements ServedVm {
                 : java.util.OptionalDouble.of(s.damagedPixelsPerSecond());
     }
 
+    /**
+     * @param nowNanos ignored: the rate is the one between the server's last two answers, timed by their polls
+     * @return the VM's CPU use in cores between the last two answers (at most one poll old, like the log size); NaN
+     *     before the second answer, when the server does not report it, and once after the VM restarted
+     */
     @Override
     public double vmCpuLoad(long nowNanos) {
-        return Double.NaN;
+        return vmCpuLoad;
     }
 
+    /**
+     * @param nowNanos ignored, as for {@link #vmCpuLoad}
+     * @return the VM's network bytes per second between the last two answers; NaN as for {@link #vmCpuLoad}
+     */
     @Override
     public double vmNetworkBytesPerSecond(long nowNanos) {
-        return Double.NaN; // the server host does not report it (yet)
+        return vmNetworkBytesPerSecond;
     }
 
     @Override

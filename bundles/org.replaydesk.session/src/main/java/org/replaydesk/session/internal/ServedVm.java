@@ -37,14 +37,15 @@ interface ServedVm {
 
     /**
      * @param nowNanos the tick's time
-     * @return the VM's CPU use in cores, NaN when this host cannot see it
+     * @return the VM's CPU use in cores (a VM on another host: between the server's last two status answers), NaN
+     *     when unknown
      */
     double vmCpuLoad(long nowNanos);
 
     /**
      * @param nowNanos the tick's time
-     * @return the VM's network traffic since the last call, bytes per second both directions; NaN on the first
-     *     call and when this host cannot see it
+     * @return the VM's network traffic since the last call (a VM on another host: between the server's last two
+     *     status answers), bytes per second both directions; NaN on the first call and when unknown
      */
     double vmNetworkBytesPerSecond(long nowNanos);
 

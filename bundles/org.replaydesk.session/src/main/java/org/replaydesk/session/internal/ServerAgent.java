@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Activate;
@@ -21,6 +22,7 @@ import org.replaydesk.api.hypervisor.Hypervisor;
 import org.replaydesk.api.hypervisor.RecordReplayMode;
 import org.replaydesk.api.hypervisor.VirtualMachine;
 import org.replaydesk.api.hypervisor.VmState;
+import org.replaydesk.api.hypervisor.VmStatus;
 import org.replaydesk.api.session.JoinSnapshot;
 import org.replaydesk.api.session.ServedVmStatus;
 import org.replaydesk.api.session.ServerSessionAgent;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The server side of two-host sessions: a client host's session asks this host, through the pager's chunk server,
  * for JOIN snapshots of a VM and for the VM's status (its record log size, where its relay display listens and how
- * that display authenticates). This host only records, snapshots and serves; the client decides the mode.
+ * that display authenticates, the CPU time and network bytes the VM has used). This host only records, snapshots and
+ * serves; the client decides the mode.
  */
 @Component(service = ServerSessionAgent.class, immediate = true)
 public class ServerAgent implements ServerSessionAgent {
@@ -87,10 +90,17 @@ public class ServerAgent implements ServerSessionAgent {
         return new JoinSnapshot(info.tag(), info.stall());
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The VM's CPU time and network bytes go as cumulative counters, read afresh for each request: this host keeps
+     * nothing per client, and each client turns its own successive answers into rates.
+     */
     @Override
     public ServedVmStatus status(VmName name) {
         VirtualMachine vm = vm(name);
-        long logBytes = vm.status().logBytes();
+        VmStatus vmStatus = vm.status();
+        long logBytes = vmStatus.logBytes();
         Optional<DisplayInfo> display = displays.display(name);
         String host = display.map(d -> d.address().getHostString()).orElse("");
         int port = display.map(d -> d.address().getPort()).orElse(0);
@@ -98,9 +108,15 @@ public class ServerAgent implements ServerSessionAgent {
                 .orElse(ServedVmStatus.SECURITY_UNKNOWN);
         // The short (2 s) rate: the client calibrates it against its own short display rate.
         Optional<InteractionStats> interaction = displays.interaction(name);
+        // Only a VM with a process has a pid worth reading: the pid file of a QEMU that died may name another
+        // program by now.
+        OptionalLong cpuNanos = vmStatus.state().hasProcess() ? HostCpu.processCpuNanos(HostCpu.qemuPid(vm))
+                : OptionalLong.empty();
+        OptionalLong networkBytes = vm.networkBytes();
         return new ServedVmStatus(Math.max(0, logBytes), host, port, security,
                 interaction.map(InteractionStats::shortDamagedPixelsPerSecond).orElse(-1.0),
-                interaction.map(InteractionStats::inputEvents).orElse(-1));
+                interaction.map(InteractionStats::inputEvents).orElse(-1), cpuNanos.orElse(-1),
+                networkBytes.orElse(-1));
     }
 
     private String probeOnce(InetSocketAddress display) {

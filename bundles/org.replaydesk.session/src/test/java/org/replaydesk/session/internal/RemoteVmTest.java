@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.replaydesk.api.ReplayDeskException;
@@ -31,13 +32,25 @@ class RemoteVmTest {
     static final ReplayServer SERVER = ReplayServer.parse("10.1.2.3:5790");
     static final RemoteVm.DisplayCredentials NONE = new RemoteVm.DisplayCredentials("", "", "");
 
+    static final long SECOND = 1_000_000_000L;
+
     static ServedVmStatus status(long log, String host, int port, String security) {
         return new ServedVmStatus(log, host, port, security, -1, -1);
     }
 
-    /** Answers status requests from a script (a RuntimeException in it is thrown) and counts closes. */
+    /** A status with the VM's counters (-1: unknown). */
+    static ServedVmStatus counters(long cpuNanos, long networkBytes) {
+        return new ServedVmStatus(0, "127.0.0.1", 5750, "none", -1, -1, cpuNanos, networkBytes);
+    }
+
+    /**
+     * Answers status requests from a script (a RuntimeException in it is thrown) and counts closes. Each answer takes
+     * {@code roundTripNanos} on {@code clock}.
+     */
     static final class ScriptedAgent implements RemoteSessionAgent {
         final Deque<Object> statuses = new ArrayDeque<>();
+        final AtomicLong clock = new AtomicLong();
+        long roundTripNanos;
         int closes;
         VmName snapshotOf;
 
@@ -49,6 +62,7 @@ class RemoteVmTest {
 
         @Override
         public ServedVmStatus status(VmName vm) {
+            clock.addAndGet(roundTripNanos);
             Object next = statuses.size() > 1 ? statuses.poll() : statuses.peek();
             if (next instanceof RuntimeException e) {
                 throw e;
@@ -139,6 +153,97 @@ class RemoteVmTest {
         queued.poll().run();
         assertEquals(7000, vm.logBytes());
         assertEquals(1, queued.size(), "the next poll after the first answered");
+    }
+
+    /** A VM whose polls run at once in the caller, timed by the agent's clock. */
+    static RemoteVm remote(ScriptedAgent agent) {
+        return new RemoteVm(FAR, SERVER, agent, NONE, Runnable::run, agent.clock::get);
+    }
+
+    /** Polls once, asking at {@code askedNanos}. */
+    static void pollAt(RemoteVm vm, ScriptedAgent agent, long askedNanos) {
+        agent.clock.set(askedNanos);
+        vm.logBytes();
+    }
+
+    @Test
+    void theVmsRatesComeFromTheLastTwoAnswersTimedByTheirPolls() {
+        ScriptedAgent agent = new ScriptedAgent();
+        agent.roundTripNanos = SECOND / 5;
+        agent.statuses.add(counters(1_000_000_000L, 1_000)); // the open: asked at 0, read at 0.1 s
+        agent.statuses.add(counters(2_500_000_000L, 11_000)); // asked at 1 s, read at 1.1 s
+        agent.statuses.add(counters(4_400_000_000L, 11_000)); // a slow one: asked at 2 s, read at 3 s
+        RemoteVm vm = remote(agent);
+        assertTrue(Double.isNaN(vm.vmCpuLoad(0)), "one answer is no rate");
+        assertTrue(Double.isNaN(vm.vmNetworkBytesPerSecond(0)));
+        pollAt(vm, agent, SECOND);
+        // 1.5 s of CPU and 10,000 bytes in 1 s; the caller's clock does not enter.
+        assertEquals(1.5, vm.vmCpuLoad(0), 1e-9);
+        assertEquals(1.5, vm.vmCpuLoad(77 * SECOND), 1e-9);
+        assertEquals(10_000.0, vm.vmNetworkBytesPerSecond(5 * SECOND), 1e-6);
+        // An answer that took 2 s counts from the middle of its round trip: 1.9 s of CPU in 1.9 s.
+        agent.roundTripNanos = 2 * SECOND;
+        pollAt(vm, agent, 2 * SECOND);
+        assertEquals(1.0, vm.vmCpuLoad(4 * SECOND), 1e-9);
+        assertEquals(0.0, vm.vmNetworkBytesPerSecond(4 * SECOND));
+    }
+
+    @Test
+    void unknownCountersGiveNoRateAndAMissedPollKeepsTheLast() {
+        ScriptedAgent agent = new ScriptedAgent();
+        agent.statuses.add(counters(1_000_000_000L, -1)); // the open, at 0
+        agent.statuses.add(counters(2_000_000_000L, -1)); // at 1 s
+        agent.statuses.add(counters(-1, 500)); // at 2 s: CPU unknown now
+        agent.statuses.add(counters(5_000_000_000L, 1_500)); // at 3 s
+        agent.statuses.add(ReplayDeskException.unavailable("server gone")); // at 4 s
+        agent.statuses.add(counters(6_000_000_000L, 2_500)); // at 5 s
+        RemoteVm vm = remote(agent);
+        pollAt(vm, agent, SECOND);
+        assertEquals(1.0, vm.vmCpuLoad(0), 1e-9);
+        assertTrue(Double.isNaN(vm.vmNetworkBytesPerSecond(0)), "a server that cannot count the VM's network");
+        pollAt(vm, agent, 2 * SECOND);
+        assertTrue(Double.isNaN(vm.vmCpuLoad(0)), "unknown");
+        pollAt(vm, agent, 3 * SECOND);
+        assertTrue(Double.isNaN(vm.vmCpuLoad(0)), "the first known value after an unknown one");
+        assertEquals(1_000.0, vm.vmNetworkBytesPerSecond(0), 1e-6);
+        pollAt(vm, agent, 4 * SECOND);
+        assertTrue(Double.isNaN(vm.vmCpuLoad(0)));
+        assertEquals(1_000.0, vm.vmNetworkBytesPerSecond(0), 1e-6, "the missed poll keeps the last rate");
+        pollAt(vm, agent, 5 * SECOND);
+        // The rate spans the two answers (3 s to 5 s), not the missed poll.
+        assertEquals(0.5, vm.vmCpuLoad(0), 1e-9);
+        assertEquals(500.0, vm.vmNetworkBytesPerSecond(0), 1e-6);
+    }
+
+    @Test
+    void aCounterThatGoesBackGivesNoRateOnceThenStartsOver() {
+        ScriptedAgent agent = new ScriptedAgent();
+        agent.statuses.add(counters(30_000_000_000L, 90_000)); // the open, at 0
+        agent.statuses.add(counters(31_000_000_000L, 100_000)); // at 1 s
+        agent.statuses.add(counters(200_000_000L, 300)); // at 2 s: the VM restarted
+        agent.statuses.add(counters(700_000_000L, 2_300)); // at 3 s
+        RemoteVm vm = remote(agent);
+        pollAt(vm, agent, SECOND);
+        assertEquals(1.0, vm.vmCpuLoad(0), 1e-9);
+        assertEquals(10_000.0, vm.vmNetworkBytesPerSecond(0), 1e-6);
+        pollAt(vm, agent, 2 * SECOND);
+        assertTrue(Double.isNaN(vm.vmCpuLoad(0)), "never a negative load");
+        assertTrue(Double.isNaN(vm.vmNetworkBytesPerSecond(0)));
+        pollAt(vm, agent, 3 * SECOND);
+        assertEquals(0.5, vm.vmCpuLoad(0), 1e-9);
+        assertEquals(2_000.0, vm.vmNetworkBytesPerSecond(0), 1e-6);
+    }
+
+    @Test
+    void aServerBeforeTheCountersGivesNaNForBoth() {
+        ScriptedAgent agent = new ScriptedAgent();
+        agent.statuses.add(status(1000, "127.0.0.1", 5750, "none"));
+        RemoteVm vm = remote(agent);
+        for (int i = 1; i <= 3; i++) {
+            pollAt(vm, agent, i * SECOND);
+            assertTrue(Double.isNaN(vm.vmCpuLoad(i * SECOND)));
+            assertTrue(Double.isNaN(vm.vmNetworkBytesPerSecond(i * SECOND)));
+        }
     }
 
     @Test

@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.SnapshotTag;
 import org.replaydesk.api.Status;
@@ -46,6 +49,11 @@ class ServerAgentTest {
     final AtomicReference<RecordReplayMode> mode = new AtomicReference<>(RecordReplayMode.RECORD);
     final AtomicReference<SnapshotTrigger> trigger = new AtomicReference<>();
     final AtomicInteger probes = new AtomicInteger();
+    final AtomicReference<OptionalLong> networkBytes = new AtomicReference<>(OptionalLong.empty());
+
+    /** The VM's state directory: the record log and, when a test writes one, qemu.pid. */
+    @TempDir
+    Path vmDir;
 
     VirtualMachine vm() {
         return Fakes.of(VirtualMachine.class, Map.of(
@@ -53,7 +61,9 @@ class ServerAgentTest {
                 "state", a -> state.get(),
                 "spec", a -> VmSpec.builder(FAR).mode(mode.get()).build(),
                 "status", a -> new VmStatus(FAR, state.get(), mode.get(), OptionalLong.empty(), 123_456,
-                        Duration.ZERO, "anim", Optional.empty(), Optional.empty())));
+                        Duration.ZERO, "anim", Optional.empty(), Optional.empty()),
+                "recordLog", a -> vmDir.resolve("record.log"),
+                "networkBytes", a -> networkBytes.get()));
     }
 
     ServerAgent agent(Optional<DisplayInfo> display) {
@@ -116,6 +126,36 @@ class ServerAgentTest {
         assertEquals(new ServedVmStatus(123_456, "127.0.0.1", 5750, "vncauth", 2_500.0, 7), first);
         agent.status(FAR);
         assertEquals(1, probes.get(), "the relay must be probed once per display, not every tick");
+    }
+
+    @Test
+    void statusCarriesTheVmsCpuTimeAndNetworkBytes() throws IOException {
+        // This test's own JVM stands in for the VM's QEMU process: its pid file names it.
+        Files.writeString(vmDir.resolve("qemu.pid"), ProcessHandle.current().pid() + "\n");
+        networkBytes.set(OptionalLong.of(8_388_992));
+        ServedVmStatus status = agent(Optional.empty()).status(FAR);
+        long cpuAfter = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        assertTrue(status.vmCpuNanos() > 0 && status.vmCpuNanos() <= cpuAfter,
+                status.vmCpuNanos() + " ns of CPU, the JVM says " + cpuAfter);
+        assertEquals(0, status.vmCpuNanos() % 10_000_000, "whole 10 ms ticks");
+        assertEquals(8_388_992, status.vmNetworkBytes());
+    }
+
+    @Test
+    void unknownCountersAreMinusOne() throws IOException {
+        // No pid file, no network count.
+        ServedVmStatus status = agent(Optional.empty()).status(FAR);
+        assertEquals(-1, status.vmCpuNanos());
+        assertEquals(-1, status.vmNetworkBytes());
+        // A pid file, but the VM has no process any more: the pid may be another program's by now.
+        Files.writeString(vmDir.resolve("qemu.pid"), Long.toString(ProcessHandle.current().pid()));
+        state.set(VmState.FAILED);
+        assertEquals(-1, agent(Optional.empty()).status(FAR).vmCpuNanos());
+        // A process that is gone.
+        state.set(VmState.RUNNING);
+        Files.writeString(vmDir.resolve("qemu.pid"), "999999999");
+        assertEquals(-1, agent(Optional.empty()).status(FAR).vmCpuNanos());
     }
 
     @Test
