@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -280,21 +281,32 @@ public class ReplayIT extends ReplayDeskTestSupport {
 
     private void sameScreenAtBreak(String recorderName, String label) throws Exception {
         VirtualMachine recorder = hypervisor().get(VmName.of(recorderName));
-        VirtualMachine replayer = hypervisor().get(VmName.of(recorderName + "-replay"));
+        VmName replayerName = VmName.of(recorderName + "-replay");
         long icount = recorder.pause();
         try {
             BufferedImage recorded = screen(recorderName, label + "-recorded");
             long t0 = System.nanoTime();
             try {
-                replayer.runUntil(icount, Duration.ofSeconds(120));
+                hypervisor().get(replayerName).runUntil(icount, Duration.ofSeconds(120));
             } catch (RuntimeException e) {
-                // The client's own stall diagnosis (what the replayer waits for) tells a lost chunk from a diverged
-                // replay; the test fails either way. No cause attached: Surefire's summary (all that CI shows) prints
-                // the innermost cause's message, which would hide the diagnosis.
+                // QEMU 7.2's live replay diverges rarely (about 1 of 40 breaks in CI, docs/architecture.md "Divergence
+                // and rejoin"): the client then reports the stall and rejoins from a fresh snapshot, which replaces
+                // the replayer. That recovery is the product's answer, so the test accepts it once per run, checks
+                // that it happened the way it should, and runs the break again on the new replayer; anything else,
+                // or a second divergence, fails with the client's own diagnosis.
                 e.printStackTrace();
-                throw new AssertionError(label + ": " + e.getMessage() + "; previous break at icount " + previousBreak
-                        + "; the replay client says: " + replay().find(VmName.of(recorderName))
-                        .map(r -> r.status().stall().orElse("no stall")).orElse("no session"));
+                String says = replay().find(VmName.of(recorderName)).map(r -> r.status().stall()
+                        .orElse(r.status().rejoin().orElse("no stall"))).orElse("no session");
+                String failed = label + ": " + e.getMessage() + "; previous break at icount " + previousBreak
+                        + "; the replay client says: " + says;
+                ReplaySession rejoined = awaitRejoin(recorderName);
+                if (rejoined == null || rejoinsAccepted > 0) {
+                    throw new AssertionError(failed + (rejoined == null ? "" : " (a second divergence in this run)"));
+                }
+                rejoinsAccepted++;
+                report("%s: THE REPLAY DIVERGED and rejoined (%s); the break runs again on the new replayer "
+                        + "(first attempt: %s)", label, rejoined.status().rejoin().orElse("?"), failed);
+                hypervisor().get(replayerName).runUntil(icount, Duration.ofSeconds(120));
             }
             previousBreak = icount;
             report("%s: replayer reached the break at icount %d %d ms after the recorder paused", label, icount,
@@ -305,8 +317,29 @@ public class ReplayIT extends ReplayDeskTestSupport {
                     differingPixels(recorded, replayed));
         } finally {
             recorder.resume();
-            replayer.resume();
+            hypervisor().find(replayerName).ifPresent(VirtualMachine::resume);
         }
+    }
+
+    /** Rejoins of a diverged replay this run accepted (at most one). */
+    private int rejoinsAccepted;
+
+    /**
+     * Waits for the client to have replaced a diverged replay (its new session reports the rejoin) and for the new
+     * replay to be live; null when no rejoin comes.
+     */
+    private ReplaySession awaitRejoin(String recorderName) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<ReplaySession> s = replay().find(VmName.of(recorderName));
+            if (s.isPresent() && s.get().status().rejoin().isPresent()
+                    && s.get().status().state() != ReplayState.FAILED) {
+                s.get().awaitLive(Duration.ofSeconds(Math.max(1, (deadline - System.nanoTime()) / 1_000_000_000L)));
+                return s.get();
+            }
+            Thread.sleep(200);
+        }
+        return null;
     }
 
     /**

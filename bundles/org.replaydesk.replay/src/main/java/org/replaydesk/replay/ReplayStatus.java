@@ -33,12 +33,14 @@ import org.replaydesk.api.VmName;
  * @param stall while the replayer has made no progress for {@link #STALL_AFTER} although the recorder is ahead: why,
  *     as far as the client can tell (what the replayer waits for: record-log bytes, image chunks, a page of its
  *     snapshot memory, or nothing it reads, which means its replay diverged); empty while it advances
- * @since 1.2 (stall)
+ * @param rejoin when this replay replaced one that diverged (see {@link ReplayOptions#rejoinOnDivergence()}): how
+ *        often that happened for this VM and why, last time; empty otherwise
+ * @since 1.2 (stall), 1.3 (rejoin)
  */
 public record ReplayStatus(VmName vm, VmName replayer, ReplayState state, SnapshotTag snapshot, long serverIcount,
         long clientIcount, long lagInstructions, Optional<Duration> lag, boolean caughtUp, long logBytes,
         long logWireBytes, long chunkBytes, long chunkWireBytes, long chunksFetched, Optional<Duration> startup, Path vncSocket,
-        Optional<String> failure, Optional<String> stall) {
+        Optional<String> failure, Optional<String> stall, Optional<String> rejoin) {
 
     /** How long a replayer that is behind must stay at one instruction count before it counts as stalled. */
     public static final Duration STALL_AFTER = Duration.ofSeconds(10);
@@ -53,6 +55,17 @@ public record ReplayStatus(VmName vm, VmName replayer, ReplayState state, Snapsh
         Objects.requireNonNull(vncSocket, "vncSocket");
         Objects.requireNonNull(failure, "failure");
         Objects.requireNonNull(stall, "stall");
+        Objects.requireNonNull(rejoin, "rejoin");
+    }
+
+    /** The 1.2 shape, without a rejoin. */
+    public ReplayStatus(VmName vm, VmName replayer, ReplayState state, SnapshotTag snapshot, long serverIcount,
+            long clientIcount, long lagInstructions, Optional<Duration> lag, boolean caughtUp, long logBytes,
+            long logWireBytes, long chunkBytes, long chunkWireBytes, long chunksFetched, Optional<Duration> startup,
+            Path vncSocket, Optional<String> failure, Optional<String> stall) {
+        this(vm, replayer, state, snapshot, serverIcount, clientIcount, lagInstructions, lag, caughtUp, logBytes,
+                logWireBytes, chunkBytes, chunkWireBytes, chunksFetched, startup, vncSocket, failure, stall,
+                Optional.empty());
     }
 
     /** The 1.1 shape, without a stall diagnosis. */
@@ -61,6 +74,7 @@ public record ReplayStatus(VmName vm, VmName replayer, ReplayState state, Snapsh
             long logWireBytes, long chunkBytes, long chunkWireBytes, long chunksFetched, Optional<Duration> startup,
             Path vncSocket, Optional<String> failure) {
         this(vm, replayer, state, snapshot, serverIcount, clientIcount, lagInstructions, lag, caughtUp, logBytes,
-                logWireBytes, chunkBytes, chunkWireBytes, chunksFetched, startup, vncSocket, failure, Optional.empty());
+                logWireBytes, chunkBytes, chunkWireBytes, chunksFetched, startup, vncSocket, failure, Optional.empty(),
+                Optional.empty());
     }
 }

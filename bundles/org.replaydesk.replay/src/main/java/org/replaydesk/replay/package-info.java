@@ -6,5 +6,5 @@
  * snapshot, and reports how far the replayer trails the recorder.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.replaydesk.replay;

@@ -81,6 +81,11 @@ final class ReplayClientSession implements ReplaySession {
     private final ExecutorService probes = Executors.newSingleThreadExecutor(
             r -> RdfuseProcess.daemon(r, "replay-progress-probe"));
     private volatile String stall;
+    // Set with a stall in which nothing the replayer reads is missing: it diverged, and only a new replay helps.
+    private volatile boolean diverged;
+    // How this session came to be when it replaced a diverged one (status().rejoin()); set before it is listed.
+    private volatile String rejoin;
+    private volatile org.replaydesk.replay.ReplayOptions options;
 
     ReplayClientSession(VmName vm, VmName replayer, SnapshotInfo snapshot, Instant requested, Path workDir) {
         this.vm = vm;
@@ -102,6 +107,36 @@ final class ReplayClientSession implements ReplaySession {
 
     SnapshotInfo snapshot() {
         return snapshot;
+    }
+
+    /** @return whether the replayer stalled with nothing missing: the replay diverged from the recording */
+    boolean diverged() {
+        return diverged;
+    }
+
+    private boolean rejoinRefusalLogged;
+
+    /** @return true the first time: a refused rejoin is logged once per session */
+    synchronized boolean rejoinRefusalLogged() {
+        boolean first = !rejoinRefusalLogged;
+        rejoinRefusalLogged = true;
+        return first;
+    }
+
+    void rejoined(String why) {
+        rejoin = why;
+    }
+
+    String rejoin() {
+        return rejoin;
+    }
+
+    void options(org.replaydesk.replay.ReplayOptions started) {
+        options = started;
+    }
+
+    org.replaydesk.replay.ReplayOptions options() {
+        return options;
     }
 
     Path workDir() {
@@ -247,6 +282,7 @@ final class ReplayClientSession implements ReplaySession {
             case RESUMED -> {
                 LOG.info("Replay of {} advances again (it had stalled: {})", vm, stall);
                 stall = null;
+                diverged = false;
             }
             case NONE -> {
                 if (stallWatch.stalled()) {
@@ -311,6 +347,7 @@ final class ReplayClientSession implements ReplaySession {
         } catch (ReplayDeskException e) {
             why.add("rdfuse cannot tell (" + e.getMessage() + ")");
         }
+        diverged = why.isEmpty();
         if (why.isEmpty()) {
             why.add("nothing it reads is missing, so it waits for an event its record log does not hold: the replay "
                     + "has diverged from the recording");
@@ -408,7 +445,8 @@ final class ReplayClientSession implements ReplaySession {
                     logFeeder == null ? 0 : logFeeder.bytesAppended(),
                     subscription == null ? 0 : subscription.wireBytesReceived(), chunkBytes(), chunkWireBytes(),
                     chunksFetched(),
-                    Optional.ofNullable(startup), vnc, Optional.ofNullable(failure), Optional.ofNullable(stall));
+                    Optional.ofNullable(startup), vnc, Optional.ofNullable(failure), Optional.ofNullable(stall),
+                    Optional.ofNullable(rejoin));
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +86,18 @@ public class ReplayComponent implements ReplayService {
     private final ReplaySettings settings;
     private final Map<VmName, ReplayClientSession> sessions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService monitor;
+    /** Rejoins of diverged replays (docs/architecture.md, "Divergence and rejoin"), per recording VM. */
+    private final Map<VmName, RejoinBudget> rejoinBudgets = new ConcurrentHashMap<>();
+    /** What the next session of a VM reports as its rejoin (set by the rejoin, read by start). */
+    private final Map<VmName, String> rejoinNotes = new ConcurrentHashMap<>();
+    /** Starts rejoins off the monitor thread: a start takes seconds (snapshot, helper, QEMU, loadvm). */
+    private final ExecutorService rejoiner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "replay-rejoin");
+        t.setDaemon(true);
+        return t;
+    });
+    static final int REJOIN_LIMIT = 3;
+    static final Duration REJOIN_WINDOW = Duration.ofMinutes(10);
 
     @Activate
     public ReplayComponent(@Reference Hypervisor hypervisor, @Reference RecordLogSubscriber subscriber,
@@ -106,6 +119,7 @@ public class ReplayComponent implements ReplayService {
     @Deactivate
     void deactivate() {
         monitor.shutdownNow();
+        rejoiner.shutdownNow();
         for (ReplayClientSession s : new ArrayList<>(sessions.values())) {
             s.stopped();
             release(s);
@@ -147,6 +161,11 @@ public class ReplayComponent implements ReplayService {
                             + ": wait for its boot snapshot or take one (desk:snapshot-take " + vm + ")")));
             session = new ReplayClientSession(vm, replayerName, snapshot, requested,
                     settings.workDir().resolve(vm.value()));
+            session.options(options);
+            String note = rejoinNotes.remove(vm);
+            if (note != null) {
+                session.rejoined(note);
+            }
             sessions.put(vm, session);
             build(session, server, catalog);
             session.started();
@@ -317,11 +336,58 @@ public class ReplayComponent implements ReplayService {
                 Optional<String> failure = s.poll();
                 if (failure.isPresent() && s.fail(failure.get())) {
                     release(s);
+                } else if (s.diverged() && !s.state().isFinal()) {
+                    rejoinIfAllowed(s);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Replay monitor: session of {}: {}", s.vm(), e.toString());
             }
         }
+    }
+
+    /**
+     * A replay that diverged cannot come back by itself: QEMU waits for an event its log will never hold. If the
+     * session was started with {@link ReplayOptions#rejoinOnDivergence()} and the VM's budget allows, it ends (its
+     * failure says why) and a new replay of the same VM starts from a fresh snapshot (this host's recorder) or the
+     * newest one (a server's); otherwise it stays stalled, once logged.
+     */
+    private void rejoinIfAllowed(ReplayClientSession s) {
+        ReplayOptions options = s.options();
+        if (options == null || !options.rejoinOnDivergence()) {
+            return;
+        }
+        String stall = s.status().stall().orElse("no progress");
+        RejoinBudget budget = rejoinBudgets.computeIfAbsent(s.vm(), vm -> new RejoinBudget(REJOIN_LIMIT,
+                REJOIN_WINDOW));
+        if (!budget.tryTake(Instant.now())) {
+            if (s.rejoinRefusalLogged()) {
+                LOG.warn("Replay of {} diverged again; not rejoining ({} used up): it stays stalled. Stop it or start"
+                        + " it again by hand (desk:replay-stop / desk:replay-start)", s.vm(), budget);
+            }
+            return;
+        }
+        String reason = "the replay diverged from the recording (" + stall + "); rejoining from a new snapshot";
+        if (!s.fail(reason)) {
+            return;
+        }
+        LOG.warn("Replay of {}: {}", s.vm(), reason);
+        release(s);
+        rejoinNotes.put(s.vm(), "rejoined " + budget.total() + " time(s) after a divergence; last: " + stall);
+        rejoiner.execute(() -> {
+            try {
+                SnapshotService local = snapshots;
+                if (options.server().isPresent() && local != null && hypervisor.find(s.vm()).isPresent()) {
+                    // A "server" that is this host (a loopback address, a test's proxy): its snapshotter can still
+                    // give a fresh snapshot, so the new replay need not catch up from the newest periodic one.
+                    local.take(s.vm(), SnapshotTrigger.JOIN, SnapshotProgress.NONE);
+                }
+                ReplaySession next = start(s.vm(), options.forRejoin());
+                LOG.info("Replay of {} rejoined from snapshot {}", s.vm(), next.status().snapshot());
+            } catch (RuntimeException e) {
+                rejoinNotes.remove(s.vm());
+                LOG.warn("Replay of {}: rejoin after a divergence failed: {}", s.vm(), e.getMessage());
+            }
+        });
     }
 
     /**

@@ -39,13 +39,17 @@ public class ReplayStartCommand implements Action {
     @Option(name = "--fresh", description = "Take a snapshot now (JOIN) and start from it; only for a VM of this host")
     boolean fresh;
 
+    @Option(name = "--no-rejoin", description = "If the replay diverges from the recording (QEMU 7.2 does, rarely),"
+            + " leave it stalled instead of rejoining from a new snapshot")
+    boolean noRejoin;
+
     @Option(name = "--wait", description = "Wait up to this many seconds for the replayer to catch up (0: do not wait)")
     int waitSeconds = 120;
 
     @Override
     public Object execute() {
         ReplayOptions options = new ReplayOptions(Optional.ofNullable(server).map(ReplayServer::parse),
-                Optional.ofNullable(snapshot).map(SnapshotTag::of), fresh);
+                Optional.ofNullable(snapshot).map(SnapshotTag::of), fresh, !noRejoin);
         long t0 = System.nanoTime();
         ReplaySession s = replay.start(VmName.of(vm), options);
         ReplayStatus st = s.status();

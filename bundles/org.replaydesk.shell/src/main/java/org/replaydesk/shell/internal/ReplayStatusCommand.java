@@ -50,11 +50,13 @@ public class ReplayStatusCommand implements Action {
                         + st.chunkBytes() + " chunkWireBytes=" + st.chunkWireBytes() + " chunks=" + st.chunksFetched()
                         + " startupMillis="
                         + st.startup().map(d -> Long.toString(d.toMillis())).orElse("-") + " failure="
-                        + st.failure().orElse("-").replace(' ', '_') + " stalled=" + st.stall().isPresent());
+                        + st.failure().orElse("-").replace(' ', '_') + " stalled=" + st.stall().isPresent()
+                        + " rejoined=" + st.rejoin().isPresent());
             } else {
                 System.out.println(st.vm() + " -> " + st.replayer() + ": " + summary(st));
                 st.failure().ifPresent(f -> System.out.println("  reason: " + f));
                 st.stall().ifPresent(w -> System.out.println("  STALLED " + w));
+                st.rejoin().ifPresent(w -> System.out.println("  " + w));
             }
         }
         return null;
