@@ -19,7 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -301,6 +303,36 @@ public abstract class ReplayDeskTestSupport {
     /** @return a session's state (fails the test when it does not exist) */
     protected SessionInfo info(String id) {
         return service(SessionService.class).session(id).orElseThrow(() -> new AssertionError("no session " + id));
+    }
+
+    /**
+     * Runs {@code desk:session-metrics --no-format} as an operator would.
+     *
+     * @return what it printed, by metric name ({@code vmCpuLoad} to {@code 0.93}, {@code NaN} when unknown)
+     */
+    protected Map<String, String> sessionMetrics(String id) throws Exception {
+        Map<String, String> metrics = new LinkedHashMap<>();
+        for (String line : execute("desk:session-metrics --no-format " + id).split("\\R")) {
+            String[] nameAndValue = line.split("\t", 2);
+            if (nameAndValue.length == 2) {
+                metrics.put(nameAndValue[0], nameAndValue[1]);
+            }
+        }
+        return metrics;
+    }
+
+    /**
+     * @return the metric's value as a number; fails the test, naming the metric and what was printed, when it is
+     *         missing or not a number ({@code NaN} is a number)
+     */
+    protected static double metric(Map<String, String> metrics, String name) {
+        String value = metrics.get(name);
+        assertTrue("desk:session-metrics printed no " + name + ": " + metrics, value != null);
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new AssertionError(name + " is not a number: '" + value + "' in " + metrics, e);
+        }
     }
 
     /** @return a session's newest switch log entry */

@@ -15,6 +15,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,6 +78,7 @@ public class SessionIT extends ReplayDeskTestSupport {
             // Bad requests, each with an error that names the problem.
             assertTrue(executeExpectingError("desk:session-open nosuchvm").contains("no VM nosuchvm"));
             assertTrue(executeExpectingError("desk:session-mode s99 replay").contains("no session 's99'"));
+            assertTrue(executeExpectingError("desk:session-metrics s99").contains("no session 's99'"));
             String unknownPolicy = executeExpectingError("desk:policy-set nosuchpolicy");
             assertTrue(unknownPolicy, unknownPolicy.contains("no policy 'nosuchpolicy' is installed"));
             String otherClient = executeExpectingError("desk:session-open --client desk-17.example.org " + REC);
@@ -97,6 +99,7 @@ public class SessionIT extends ReplayDeskTestSupport {
             try (RawRfbClient viewer = new RawRfbClient(port)) {
                 await("the viewer to get updates", Duration.ofSeconds(20), () -> viewer.updates() > 3);
                 await("the session to count its viewer", Duration.ofSeconds(10), () -> info(id).viewers() == 1);
+                metricsInDisplayMode(id);
                 sameScreen(viewer, REC, "display-first");
 
                 execute("desk:session-mode " + id + " replay");
@@ -163,6 +166,31 @@ public class SessionIT extends ReplayDeskTestSupport {
         } finally {
             handler.unregister();
         }
+    }
+
+    /**
+     * What the session's policy sees, read as an operator reads it ({@code desk:session-metrics}), once the session
+     * has run in display mode for a few ticks (about one a second) and before anything pauses the recorder.
+     */
+    private void metricsInDisplayMode(String id) throws Exception {
+        // The VM's CPU load compares two readings of its QEMU's /proc/PID/stat, so it is known from the second tick.
+        await("the session's metrics to know the VM's CPU load", Duration.ofSeconds(20),
+                () -> service(SessionService.class).metrics(id).filter(m -> Double.isFinite(m.vmCpuLoad()))
+                        .isPresent());
+        Map<String, String> metrics = sessionMetrics(id);
+        assertEquals(metrics.toString(), id, metrics.get("session"));
+        assertEquals(metrics.toString(), "DISPLAY", metrics.get("mode"));
+        // The recorder emulates its animation under TCG on this host's CPU: a running QEMU is never idle.
+        double vmCpuLoad = metric(metrics, "vmCpuLoad");
+        assertTrue("vmCpuLoad " + vmCpuLoad + " in " + metrics, Double.isFinite(vmCpuLoad) && vmCpuLoad > 0);
+        // REC was created without --network: QEMU gets no NIC (-net none) and librrflush no counters file, so
+        // VirtualMachine.networkBytes is empty and the policy is told NaN (unknown), never a made-up 0.
+        double vmNetwork = metric(metrics, "vmNetworkBytesPerSecond");
+        assertTrue("vmNetworkBytesPerSecond " + vmNetwork + " for a VM without a network", Double.isNaN(vmNetwork));
+        report("metrics in display mode (age %s ms): vmCpuLoad %s cores, vmNetworkBytesPerSecond %s, "
+                + "displayBytesPerSecond %s, replayBytesPerSecond %s (estimated), roundTrip %s ms",
+                metrics.get("age"), metrics.get("vmCpuLoad"), metrics.get("vmNetworkBytesPerSecond"),
+                metrics.get("displayBytesPerSecond"), metrics.get("replayBytesPerSecond"), metrics.get("roundTrip"));
     }
 
     /**

@@ -5,9 +5,14 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,6 +86,7 @@ public class SessionTwoHostsIT extends ReplayDeskTestSupport {
                     assertTrue(info(sid).server(), info(sid).server().startsWith("127.0.0.1:"));
                     String list = execute("desk:session-list --no-format");
                     assertTrue(list, list.contains(" server=127.0.0.1:"));
+                    metricsInDisplayMode(sid);
                     sameAsServer(server, viewer, "display-first");
 
                     execute("desk:session-mode " + id + " replay");
@@ -131,6 +137,39 @@ public class SessionTwoHostsIT extends ReplayDeskTestSupport {
                 cleanup(VM + "-replay");
             }
         }
+    }
+
+    /**
+     * What the session's policy sees, read as an operator reads it ({@code desk:session-metrics}), after a few ticks
+     * in display mode and before anything pauses the server VM. The VM's CPU and network figures come from the
+     * server: its QEMU's CPU time and network byte count travel in each status answer (pager protocol 4), and this
+     * client turns the growth between two answers into rates.
+     */
+    private void metricsInDisplayMode(String id) throws Exception {
+        // Known from the second status answer on (about a tick each); NaN for ever with a server that does not send
+        // the counters (protocol 3 or older).
+        await("the session's metrics to know the server VM's CPU load", Duration.ofSeconds(30),
+                () -> service(SessionService.class).metrics(id).filter(m -> Double.isFinite(m.vmCpuLoad()))
+                        .isPresent());
+        Map<String, String> metrics = sessionMetrics(id);
+        assertEquals(metrics.toString(), "DISPLAY", metrics.get("mode"));
+        // The server's QEMU emulates the animation under TCG: its CPU time grows between any two answers.
+        double vmCpuLoad = metric(metrics, "vmCpuLoad");
+        assertTrue("vmCpuLoad " + vmCpuLoad + " in " + metrics, Double.isFinite(vmCpuLoad) && vmCpuLoad > 0);
+        // The server's VM was created without --network: QEMU has no NIC (-net none), librrflush keeps no counters
+        // file, so the server reports the byte count as unknown (-1) and the policy is told NaN, not 0.
+        double vmNetwork = metric(metrics, "vmNetworkBytesPerSecond");
+        assertTrue("vmNetworkBytesPerSecond " + vmNetwork + " for a VM without a network", Double.isNaN(vmNetwork));
+        report("metrics in display mode (age %s ms): vmCpuLoad %s cores (from the server), vmNetworkBytesPerSecond %s, "
+                + "displayBytesPerSecond %s, roundTrip %s ms", metrics.get("age"), metrics.get("vmCpuLoad"),
+                metrics.get("vmNetworkBytesPerSecond"), metrics.get("displayBytesPerSecond"), metrics.get("roundTrip"));
+    }
+
+    private void report(String format, Object... args) throws IOException {
+        String line = String.format(Locale.ROOT, format, args);
+        System.err.println("SessionTwoHostsIT: " + line);
+        Files.writeString(workDir().resolve("session-two-hosts-it-results.txt"), line + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** Pauses the server VM and waits until the viewer's frame equals the server's screendump. */

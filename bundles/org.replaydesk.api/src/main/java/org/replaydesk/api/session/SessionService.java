@@ -69,6 +69,19 @@ public interface SessionService {
     List<ModeSwitch> history(String id);
 
     /**
+     * A session's latest metrics: the snapshot its last tick took and handed to the mode-switching policy (the
+     * policy is not asked while the operator pins the mode, but the snapshot is still taken). What
+     * {@code desk:session-metrics} shows, so operators and policy authors can see a policy's inputs. Sessions tick
+     * about once a second ({@link SessionMetrics#now()} says when this one was taken); a session that has not
+     * ticked yet has none.
+     *
+     * @param id a session id
+     * @return the latest snapshot, or empty before the session's first tick
+     * @since 1.4
+     */
+    Optional<SessionMetrics> metrics(String id);
+
+    /**
      * Closes a session: its replayer stops, its viewers are disconnected, the VM keeps running.
      *
      * @param id a session id

@@ -11,7 +11,7 @@
  * {@code docs/policy-spi.md}.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.replaydesk.api.session;
 
 import org.osgi.annotation.bundle.Export;

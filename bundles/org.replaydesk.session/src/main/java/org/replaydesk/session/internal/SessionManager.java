@@ -35,6 +35,7 @@ import org.replaydesk.api.session.ModeSwitchPolicy;
 import org.replaydesk.api.session.PolicyInfo;
 import org.replaydesk.api.session.SessionEvents;
 import org.replaydesk.api.session.SessionInfo;
+import org.replaydesk.api.session.SessionMetrics;
 import org.replaydesk.api.session.SessionService;
 import org.replaydesk.display.vnc.DisplayService;
 import org.replaydesk.pager.RemoteSessionAgent;
@@ -325,8 +326,9 @@ public class SessionManager implements SessionService {
         announcePolicy();
     }
 
-    /** @return the session's last metrics, for the shell's detail view */
-    Optional<org.replaydesk.api.session.SessionMetrics> metrics(String id) {
+    @Override
+    public Optional<SessionMetrics> metrics(String id) {
+        // Null until the session's first tick has sampled: the session exists, its metrics do not yet.
         return Optional.ofNullable(get(id).lastMetrics());
     }
 
