@@ -134,4 +134,17 @@ public interface VirtualMachine {
     default java.util.OptionalLong networkBytes() {
         return java.util.OptionalLong.empty();
     }
+
+    /**
+     * Sends the guest a non-maskable interrupt, as a machine's NMI button (libvirt's {@code inject-nmi}): a Linux guest
+     * that hangs prints its state on the console, or panics if told to. In a replayer the interrupt is not in the
+     * record log, so the replay diverges from the recording at once: what tests use to prove that a diverged replay is
+     * noticed and replaced.
+     *
+     * @throws org.replaydesk.api.ReplayDeskException when the VM does not run or its driver cannot do this
+     * @since 1.5
+     */
+    default void injectNmi() {
+        throw org.replaydesk.api.ReplayDeskException.conflict("VM " + name() + ": this hypervisor cannot inject an NMI");
+    }
 }

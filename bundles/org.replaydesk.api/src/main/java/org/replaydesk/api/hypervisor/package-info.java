@@ -4,7 +4,7 @@
  * (shell, display, record/replay, sessions) goes through it.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package org.replaydesk.api.hypervisor;
 
 import org.osgi.annotation.bundle.Export;

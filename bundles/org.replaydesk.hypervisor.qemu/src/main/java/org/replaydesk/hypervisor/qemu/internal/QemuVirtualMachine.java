@@ -526,6 +526,12 @@ final class QemuVirtualMachine implements VirtualMachine {
     }
 
     @Override
+    public void injectNmi() {
+        qmpCall("inject-nmi", client -> client.execute("inject-nmi", COMMAND_TIMEOUT));
+        LOG.info("VM {}: NMI injected", name());
+    }
+
+    @Override
     public Optional<String> hostWaits() {
         Process p = process;
         return p != null && p.isAlive() ? HostThreadWaits.describe(p.pid()) : Optional.empty();
