@@ -103,6 +103,32 @@ public abstract class ReplayDeskTestSupport {
         };
     }
 
+    /** The replay client of this container. */
+    protected org.replaydesk.replay.ReplayService replay() {
+        return service(org.replaydesk.replay.ReplayService.class);
+    }
+
+    /**
+     * Waits for the replay client to have replaced a diverged replay of {@code recorderName} (a new session, other
+     * than {@code diverged} when given, that reports its rejoin) and for the new replay to be live; null when no
+     * rejoin comes within 90 s.
+     */
+    protected org.replaydesk.replay.ReplaySession awaitRejoin(String recorderName,
+            org.replaydesk.replay.ReplaySession diverged) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            java.util.Optional<org.replaydesk.replay.ReplaySession> s = replay().find(
+                    org.replaydesk.api.VmName.of(recorderName));
+            if (s.isPresent() && s.get() != diverged && s.get().status().rejoin().isPresent()
+                    && s.get().status().state() != org.replaydesk.replay.ReplayState.FAILED) {
+                s.get().awaitLive(Duration.ofSeconds(Math.max(1, (deadline - System.nanoTime()) / 1_000_000_000L)));
+                return s.get();
+            }
+            Thread.sleep(200);
+        }
+        return null;
+    }
+
     /**
      * The current hypervisor service. Looked up on every call: a configuration change re-creates
      * the driver component, and a test must talk to the new one.

@@ -29,7 +29,6 @@ import org.replaydesk.api.SnapshotTag;
 import org.replaydesk.api.VmName;
 import org.replaydesk.api.hypervisor.VirtualMachine;
 import org.replaydesk.display.vnc.DisplayService;
-import org.replaydesk.replay.ReplayService;
 import org.replaydesk.replay.ReplaySession;
 import org.replaydesk.replay.ReplayState;
 import org.replaydesk.replay.ReplayStatus;
@@ -351,23 +350,6 @@ public class ReplayIT extends ReplayDeskTestSupport {
     /** Rejoins of a diverged replay this run accepted (at most one). */
     private int rejoinsAccepted;
 
-    /**
-     * Waits for the client to have replaced a diverged replay (a new session, other than {@code diverged} when given,
-     * that reports the rejoin) and for the new replay to be live; null when no rejoin comes.
-     */
-    private ReplaySession awaitRejoin(String recorderName, ReplaySession diverged) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<ReplaySession> s = replay().find(VmName.of(recorderName));
-            if (s.isPresent() && s.get() != diverged && s.get().status().rejoin().isPresent()
-                    && s.get().status().state() != ReplayState.FAILED) {
-                s.get().awaitLive(Duration.ofSeconds(Math.max(1, (deadline - System.nanoTime()) / 1_000_000_000L)));
-                return s.get();
-            }
-            Thread.sleep(200);
-        }
-        return null;
-    }
 
     /**
      * Types keys through a viewer of the recorder's display (the viewer path) and times each key until the replayer's
@@ -424,10 +406,6 @@ public class ReplayIT extends ReplayDeskTestSupport {
         } catch (Exception e) {
             return "";
         }
-    }
-
-    private ReplayService replay() {
-        return service(ReplayService.class);
     }
 
     private ReplaySession session() {

@@ -74,6 +74,33 @@ public class ReplayTwoHostsIT extends ReplayDeskTestSupport {
                 assertEquals("pixels that differ between the server's VM and the client's replayer at icount " + icount,
                         0, differingPixels(recorded, replayed));
                 server.client("desk:vm-resume far");
+
+                // A diverged replay of another host's VM rejoins from a snapshot the server takes for it (its session
+                // agent, over the pager), not from the newest periodic one. The NMI is not in the log: it diverges.
+                var diverging = replay().find(VmName.of("far")).orElseThrow();
+                String joinedFrom = diverging.status().snapshot().value();
+                long t0 = System.nanoTime();
+                execute("desk:vm-nmi far-replay");
+                var rejoined = awaitRejoin("far", diverging);
+                assertTrue("no rejoin within 90 s of the NMI: " + execute("desk:replay-status far"), rejoined != null);
+                String rejoinedFrom = rejoined.status().snapshot().value();
+                System.err.println("ReplayTwoHostsIT: rejoined " + (System.nanoTime() - t0) / 1_000_000
+                        + " ms after the NMI from " + rejoinedFrom + " (was " + joinedFrom + "): "
+                        + rejoined.status().rejoin().orElseThrow());
+                assertFalse("the rejoin used the server's fresh snapshot, not " + joinedFrom,
+                        rejoinedFrom.equals(joinedFrom));
+                assertTrue(server.client("desk:snapshot-list far"), server.client("desk:snapshot-list far")
+                        .contains(rejoinedFrom));
+                m = ICOUNT.matcher(server.client("desk:vm-pause far"));
+                assertTrue("vm-pause printed no icount", m.find());
+                icount = Long.parseLong(m.group(1));
+                server.client("desk:vm-screendump far " + serverShot);
+                recorded = ImageIO.read(serverShot.toFile());
+                hypervisor().get(VmName.of("far-replay")).runUntil(icount, Duration.ofSeconds(120));
+                replayed = screen("far-replay", "two-hosts-after-rejoin");
+                assertEquals("pixels that differ after the rejoin at icount " + icount, 0,
+                        differingPixels(recorded, replayed));
+                server.client("desk:vm-resume far");
             } finally {
                 try {
                     execute("desk:replay-stop far");

@@ -15,8 +15,8 @@ import org.replaydesk.api.SnapshotTag;
  *        only without a server
  * @param rejoinOnDivergence when the replayer stalls and nothing it reads is missing (the replay diverged from the
  *        recording; QEMU 7.2 does this rarely, docs/architecture.md "Divergence and rejoin"), replace it by a new
- *        replay from a fresh snapshot (this host's recorder) or the newest one (a server's), at most
- *        {@code 3} times in 10 minutes; off: the session stays stalled for its owner to act (a desktop session
+ *        replay from a fresh snapshot (this host's snapshotter, or the server's session agent over the pager),
+ *        else the newest one in the server's catalog, at most {@code 3} times in 10 minutes; off: the session stays stalled for its owner to act (a desktop session
  *        goes back to the server's display)
  * @since 1.3 (rejoinOnDivergence)
  */

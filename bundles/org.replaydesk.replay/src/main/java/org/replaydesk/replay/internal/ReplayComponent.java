@@ -30,6 +30,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.replaydesk.api.ReplayDeskException;
 import org.replaydesk.api.Status;
 import org.replaydesk.api.VmName;
+import org.replaydesk.api.session.JoinSnapshot;
 import org.replaydesk.api.hypervisor.Hypervisor;
 import org.replaydesk.api.hypervisor.RecordReplayMode;
 import org.replaydesk.api.hypervisor.ReplaySource;
@@ -37,6 +38,8 @@ import org.replaydesk.api.hypervisor.VirtualMachine;
 import org.replaydesk.api.hypervisor.VmSpec;
 import org.replaydesk.pager.ImagePager;
 import org.replaydesk.pager.RemoteImage;
+import org.replaydesk.pager.RemoteSessionAgent;
+import org.replaydesk.pager.SessionControl;
 import org.replaydesk.recordlog.RecordLogPublisher;
 import org.replaydesk.recordlog.RecordLogSubscriber;
 import org.replaydesk.recordlog.SubscriptionOptions;
@@ -82,6 +85,9 @@ public class ReplayComponent implements ReplayService {
     private volatile SnapshotService snapshots;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile RecordLogPublisher localPublisher;
+    /** Asks a server host for a JOIN snapshot when a replay of one of its VMs rejoins (its session agent). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionControl sessionControl;
 
     private final ReplaySettings settings;
     private final Map<VmName, ReplayClientSession> sessions = new ConcurrentHashMap<>();
@@ -375,19 +381,44 @@ public class ReplayComponent implements ReplayService {
         rejoinNotes.put(s.vm(), "rejoined " + budget.total() + " time(s) after a divergence; last: " + stall);
         rejoiner.execute(() -> {
             try {
-                SnapshotService local = snapshots;
-                if (options.server().isPresent() && local != null && hypervisor.find(s.vm()).isPresent()) {
-                    // A "server" that is this host (a loopback address, a test's proxy): its snapshotter can still
-                    // give a fresh snapshot, so the new replay need not catch up from the newest periodic one.
-                    local.take(s.vm(), SnapshotTrigger.JOIN, SnapshotProgress.NONE);
-                }
-                ReplaySession next = start(s.vm(), options.forRejoin());
+                ReplaySession next = start(s.vm(), rejoinOptions(s.vm(), options));
                 LOG.info("Replay of {} rejoined from snapshot {}", s.vm(), next.status().snapshot());
             } catch (RuntimeException e) {
                 rejoinNotes.remove(s.vm());
                 LOG.warn("Replay of {}: rejoin after a divergence failed: {}", s.vm(), e.getMessage());
             }
         });
+    }
+
+    /**
+     * Where a rejoin starts: a fresh snapshot whenever one can be had, so the new replay need not catch up from the
+     * newest periodic snapshot (up to the snapshotter's period, 5 min, of log). This host's snapshotter when the
+     * recorder runs here (also behind a loopback or proxy "server"), else the server's session agent over the pager
+     * (a JOIN snapshot, as a two-host session takes); else the newest snapshot in the server's catalog.
+     */
+    private ReplayOptions rejoinOptions(VmName vm, ReplayOptions options) {
+        ReplayOptions rejoin = options.forRejoin();
+        if (options.server().isEmpty()) {
+            return rejoin; // forRejoin asks this host's snapshotter
+        }
+        SnapshotService local = snapshots;
+        if (local != null && hypervisor.find(vm).isPresent()) {
+            local.take(vm, SnapshotTrigger.JOIN, SnapshotProgress.NONE);
+            return rejoin;
+        }
+        SessionControl control = sessionControl;
+        if (control != null) {
+            try (RemoteSessionAgent agent = control.connect(options.server().get().chunks())) {
+                JoinSnapshot join = agent.takeJoinSnapshot(vm);
+                LOG.info("Replay of {}: server {} took snapshot {} for the rejoin (the VM stalled {} ms)", vm,
+                        describe(options.server().get().chunks()), join.tag(), join.stall().toMillis());
+                return new ReplayOptions(options.server(), Optional.of(join.tag()), false, true);
+            } catch (RuntimeException e) {
+                LOG.warn("Replay of {}: no fresh snapshot from the server ({}); rejoining from its newest", vm,
+                        e.getMessage());
+            }
+        }
+        return rejoin;
     }
 
     /**
