@@ -74,6 +74,7 @@ public class ReplayTwoHostsIT extends ReplayDeskTestSupport {
                 assertEquals("pixels that differ between the server's VM and the client's replayer at icount " + icount,
                         0, differingPixels(recorded, replayed));
                 server.client("desk:vm-resume far");
+                replayer.resume(); // the break left it paused; a paused replayer is not stalled
 
                 // A diverged replay of another host's VM rejoins from a snapshot the server takes for it (its session
                 // agent, over the pager), not from the newest periodic one. The NMI is not in the log: it diverges.
