@@ -118,9 +118,11 @@ class PagerLoopbackTest {
         List<ChunkHash> chunks = store.manifest("vm1-s1").orElseThrow().chunks();
         try (RemoteImage remote = pager(cache, "", 16).open(address, "vm1-s1")) {
             assertArrayEquals(java.util.Arrays.copyOf(image, 100), remote.read(0, 100));
-            // Chunk 0 on demand, then chunks 1-16 in the background.
+            // Chunk 0 on demand, then chunks 1-16 in the background. A chunk is counted when it arrives and cached
+            // after its hash check, on another thread: wait for both (waiting for the count alone failed in CI).
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (remote.chunksFetched() < 17 && System.nanoTime() < deadline) {
+            while ((remote.chunksFetched() < 17 || !chunks.subList(1, 17).stream().allMatch(cache::contains))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             assertEquals(17, remote.chunksFetched());
