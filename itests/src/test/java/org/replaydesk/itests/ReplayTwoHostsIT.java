@@ -73,8 +73,10 @@ public class ReplayTwoHostsIT extends ReplayDeskTestSupport {
                 assertFalse("server screen is blank", isBlank(recorded));
                 assertEquals("pixels that differ between the server's VM and the client's replayer at icount " + icount,
                         0, differingPixels(recorded, replayed));
+                // the break left the replayer paused (a paused replayer is not stalled); it resumes before the
+                // recorder, as in ReplayIT
+                replayer.resume();
                 server.client("desk:vm-resume far");
-                replayer.resume(); // the break left it paused; a paused replayer is not stalled
 
                 // A diverged replay of another host's VM rejoins from a snapshot the server takes for it (its session
                 // agent, over the pager), not from the newest periodic one. The NMI is not in the log: it diverges.
